@@ -1,0 +1,596 @@
+//! Permissions: the one module that decides what a caller may do. Every route asks here.
+//!
+//! Levels (the seed's): 0 View, 1 Edit, 2 Share, 3 Delete, 4 Create. A grant gives a set of levels
+//! on an entity type, either on all instances (`entity_id` NULL) or on one instance; any level
+//! implies View. Grants go to an employee or to a role the employee holds (role→employee links);
+//! they may expire; an instance grant with `cascade_flag` also reaches the instance's descendants
+//! through links. Effective permission is the union of every active grant. Tenant administrators
+//! hold everything.
+//!
+//! Cascades follow containment links only: a link whose child is an employee (a task's assignee, a
+//! role's member, an office's staff) is a reference, so a grant on a project never reaches the
+//! people assigned to its tasks.
+//!
+//! Lists never check rows one by one: `push_visibility_filter` adds the caller's visible set to the
+//! page's own SQL, so pagination and counts are right and cost follows the page.
+
+use std::fmt;
+
+use serde::Serialize;
+use sqlx::{PgExecutor, Postgres, QueryBuilder};
+use utoipa::ToSchema;
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::entity::EntityType;
+use crate::error::ApiError;
+
+/// How deep cascades and ancestor walks go. Real hierarchies are a few levels deep; the cap keeps
+/// a cycle in the link graph from running away.
+const MAX_LINK_DEPTH: i32 = 8;
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "lowercase")]
+pub enum Level {
+    View = 0,
+    Edit = 1,
+    Share = 2,
+    Delete = 3,
+    Create = 4,
+}
+
+impl Level {
+    pub const ALL: [Level; 5] = [
+        Level::View,
+        Level::Edit,
+        Level::Share,
+        Level::Delete,
+        Level::Create,
+    ];
+
+    pub fn from_number(value: i64) -> Option<Level> {
+        Level::ALL.into_iter().find(|level| *level as i64 == value)
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Level::View => "view",
+            Level::Edit => "edit",
+            Level::Share => "share",
+            Level::Delete => "delete",
+            Level::Create => "create",
+        }
+    }
+}
+
+/// A set of levels as a bitmask (bit n = level n). Any non-empty set implies View.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct Levels(u8);
+
+impl Levels {
+    pub const NONE: Levels = Levels(0);
+    pub const ALL: Levels = Levels(0b1_1111);
+
+    /// From the database's bit_or of `1 << level` (NULL: nothing).
+    pub fn from_mask(mask: Option<i32>) -> Levels {
+        let levels = Levels(u8::try_from(mask.unwrap_or(0) & 0b1_1111).unwrap_or(0));
+        if levels.0 == 0 {
+            levels
+        } else {
+            Levels(levels.0 | 1)
+        }
+    }
+
+    pub fn from_levels(levels: &[Level]) -> Levels {
+        let mask = levels
+            .iter()
+            .fold(0u8, |mask, level| mask | (1 << *level as u8));
+        if mask == 0 {
+            Levels(0)
+        } else {
+            Levels(mask | 1)
+        }
+    }
+
+    pub fn contains(self, level: Level) -> bool {
+        self.0 & (1 << level as u8) != 0
+    }
+
+    pub fn contains_all(self, other: Levels) -> bool {
+        self.0 & other.0 == other.0
+    }
+
+    pub fn is_empty(self) -> bool {
+        self.0 == 0
+    }
+
+    pub fn to_vec(self) -> Vec<Level> {
+        Level::ALL
+            .into_iter()
+            .filter(|level| self.contains(*level))
+            .collect()
+    }
+
+    /// The stored form: `smallint[]` of level numbers.
+    pub fn to_numbers(self) -> Vec<i16> {
+        self.to_vec()
+            .into_iter()
+            .map(|level| level as i16)
+            .collect()
+    }
+}
+
+impl fmt::Display for Levels {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let names: Vec<&str> = self.to_vec().into_iter().map(Level::as_str).collect();
+        write!(f, "{}", names.join(","))
+    }
+}
+
+/// The caller's roles and active grants, as CTEs `pmo_roles` and `pmo_grants`, both starting a
+/// `WITH RECURSIVE` clause. Binds: tenant, employee.
+fn push_grant_ctes(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser) {
+    qb.push("WITH RECURSIVE pmo_roles AS (SELECT m.parent_entity_id AS role_id FROM app.d_entity_id_map m WHERE m.tenant_id = ")
+        .push_bind(user.tenant_id.clone())
+        .push(" AND m.parent_entity_type = 'role' AND m.child_entity_type = 'employee' AND m.child_entity_id = ")
+        .push_bind(user.employee_id)
+        .push(" AND m.active_flag), pmo_grants AS (SELECT g.entity_type, g.entity_id, g.cascade_flag, g.permission FROM app.d_entity_id_rbac_map g WHERE g.tenant_id = ")
+        .push_bind(user.tenant_id.clone())
+        .push(" AND g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now()) AND ((g.grantee_type = 'employee' AND g.grantee_id = ")
+        .push_bind(user.employee_id)
+        .push(") OR (g.grantee_type = 'role' AND g.grantee_id IN (SELECT role_id FROM pmo_roles))))");
+}
+
+/// Effective levels of the caller on one instance (which need not exist: the caller's handler
+/// answers 404 for a missing row, exactly as for an invisible one).
+pub async fn levels_on_instance<'e>(
+    db: impl PgExecutor<'e>,
+    user: &CurrentUser,
+    entity: EntityType,
+    id: Uuid,
+) -> Result<Levels, ApiError> {
+    if user.tenant_admin {
+        return Ok(Levels::ALL);
+    }
+    Ok(instance_levels(db, user, entity, id).await?.total)
+}
+
+/// Levels on one instance, and the part of them that comes from cascading grants (what a caller
+/// may pass on as a cascade).
+struct InstanceLevels {
+    total: Levels,
+    cascading: Levels,
+}
+
+async fn instance_levels<'e>(
+    db: impl PgExecutor<'e>,
+    user: &CurrentUser,
+    entity: EntityType,
+    id: Uuid,
+) -> Result<InstanceLevels, sqlx::Error> {
+    let mut qb = QueryBuilder::new("");
+    push_grant_ctes(&mut qb, user);
+    // Walk up from the instance: a cascading grant on any ancestor (or the instance) reaches it.
+    qb.push(", pmo_ancestors (entity_type, entity_id, depth) AS (SELECT ")
+        .push_bind(entity.as_str())
+        .push("::app.entity_type, ")
+        .push_bind(id)
+        .push("::uuid, 0 UNION SELECT m.parent_entity_type, m.parent_entity_id, a.depth + 1 FROM pmo_ancestors a JOIN app.d_entity_id_map m ON m.tenant_id = ")
+        .push_bind(user.tenant_id.clone())
+        .push(" AND m.child_entity_type = a.entity_type AND m.child_entity_id = a.entity_id AND m.active_flag WHERE a.entity_type <> 'employee' AND a.depth < ")
+        .push_bind(MAX_LINK_DEPTH)
+        .push(
+            "), pmo_matching AS (
+                SELECT g.permission, g.cascade_flag FROM pmo_grants g
+                WHERE g.entity_type = ",
+        )
+        .push_bind(entity.as_str())
+        .push(" AND (g.entity_id IS NULL OR g.entity_id = ")
+        .push_bind(id)
+        .push(
+            ")
+                UNION ALL
+                SELECT g.permission, true FROM pmo_grants g
+                JOIN pmo_ancestors a ON g.cascade_flag AND g.entity_type = a.entity_type AND g.entity_id = a.entity_id
+            )
+            SELECT (SELECT bit_or(1 << l) FROM pmo_matching, unnest(permission) l)::int,
+                   (SELECT bit_or(1 << l) FROM pmo_matching, unnest(permission) l WHERE cascade_flag)::int",
+        );
+    let (total, cascading): (Option<i32>, Option<i32>) = qb.build_query_as().fetch_one(db).await?;
+    Ok(InstanceLevels {
+        total: Levels::from_mask(total),
+        cascading: Levels::from_mask(cascading),
+    })
+}
+
+/// Levels the caller holds on every instance of a type (from `all` grants).
+pub async fn levels_on_type<'e>(
+    db: impl PgExecutor<'e>,
+    user: &CurrentUser,
+    entity: EntityType,
+) -> Result<Levels, ApiError> {
+    if user.tenant_admin {
+        return Ok(Levels::ALL);
+    }
+    let mut qb = QueryBuilder::new("");
+    push_grant_ctes(&mut qb, user);
+    qb.push(" SELECT bit_or(1 << l)::int FROM pmo_grants, unnest(permission) l WHERE entity_id IS NULL AND entity_type = ")
+        .push_bind(entity.as_str());
+    let mask: Option<i32> = qb.build_query_scalar().fetch_one(db).await?;
+    Ok(Levels::from_mask(mask))
+}
+
+/// Refuses unless the caller holds `level` on the instance: 404 when they cannot even see it (so
+/// its existence is not revealed), 403 when they can see it but lack the level.
+pub async fn require_instance_level<'e>(
+    db: impl PgExecutor<'e>,
+    user: &CurrentUser,
+    entity: EntityType,
+    id: Uuid,
+    level: Level,
+) -> Result<Levels, ApiError> {
+    let levels = levels_on_instance(db, user, entity, id).await?;
+    if levels.is_empty() {
+        return Err(ApiError::not_found(entity.as_str()));
+    }
+    if !levels.contains(level) {
+        return Err(ApiError::forbidden(format!(
+            "you may not {} this {}",
+            level.as_str(),
+            entity.as_str()
+        )));
+    }
+    Ok(levels)
+}
+
+/// Refuses unless the caller holds `level` on every instance of the type (an `all` grant).
+pub async fn require_type_level<'e>(
+    db: impl PgExecutor<'e>,
+    user: &CurrentUser,
+    entity: EntityType,
+    level: Level,
+) -> Result<(), ApiError> {
+    let levels = levels_on_type(db, user, entity).await?;
+    if levels.contains(level) {
+        Ok(())
+    } else {
+        Err(ApiError::forbidden(format!(
+            "you may not {} {} records",
+            level.as_str(),
+            entity.as_str()
+        )))
+    }
+}
+
+/// Creating a record needs Create on its type; creating it under a parent also needs Edit on the
+/// parent. A cascading grant with Create that reaches the parent also allows creating under it
+/// (the new child falls inside that grant's reach).
+pub async fn require_create(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    entity: EntityType,
+    parent: Option<(EntityType, Uuid)>,
+) -> Result<(), ApiError> {
+    if user.tenant_admin {
+        return Ok(());
+    }
+    let on_type = levels_on_type(db, user, entity).await?;
+    match parent {
+        None => {
+            if on_type.contains(Level::Create) {
+                Ok(())
+            } else {
+                Err(ApiError::forbidden(format!(
+                    "you may not create {} records",
+                    entity.as_str()
+                )))
+            }
+        }
+        Some((parent_type, parent_id)) => {
+            let on_parent = instance_levels(db, user, parent_type, parent_id).await?;
+            if on_parent.total.is_empty() {
+                return Err(ApiError::not_found(parent_type.as_str()));
+            }
+            if !on_parent.total.contains(Level::Edit) {
+                return Err(ApiError::forbidden(format!(
+                    "you may not add to this {}",
+                    parent_type.as_str()
+                )));
+            }
+            if on_type.contains(Level::Create) || on_parent.cascading.contains(Level::Create) {
+                Ok(())
+            } else {
+                Err(ApiError::forbidden(format!(
+                    "you may not create {} records",
+                    entity.as_str()
+                )))
+            }
+        }
+    }
+}
+
+/// Whether the caller may grant (or revoke) `levels` on the target: Share on it, and every level
+/// passed on held by the grantor; a cascading grant only from a grantor whose own levels there
+/// cascade; an `all` grant only from an `all` grant.
+pub async fn require_can_grant(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    entity: EntityType,
+    entity_id: Option<Uuid>,
+    levels: Levels,
+    cascade: bool,
+) -> Result<(), ApiError> {
+    if user.tenant_admin {
+        return Ok(());
+    }
+    let needed = Levels::from_levels(&[Level::Share]);
+    let held = match entity_id {
+        None => levels_on_type(db, user, entity).await?,
+        Some(id) => {
+            let on_instance = instance_levels(db, user, entity, id).await?;
+            if on_instance.total.is_empty() {
+                return Err(ApiError::not_found(entity.as_str()));
+            }
+            if cascade {
+                on_instance.cascading
+            } else {
+                on_instance.total
+            }
+        }
+    };
+    if !held.contains_all(needed) {
+        return Err(ApiError::forbidden(format!(
+            "sharing this {} needs the Share level",
+            entity.as_str()
+        )));
+    }
+    if !held.contains_all(levels) {
+        return Err(ApiError::forbidden(format!(
+            "you can only pass on levels you hold ({held})"
+        )));
+    }
+    Ok(())
+}
+
+/// Restricts a list of `entity` rows (aliased `row_alias`, already under a WHERE) to those the
+/// caller may view. Admins and `all`-grant holders need no filter; otherwise the visible set is
+/// built grant-first: the caller's instance grants on the type, plus the descendants of their
+/// cascading grants that are of the type. Pushes ` AND (…)` when a filter applies.
+pub async fn push_visibility_filter(
+    db: &sqlx::PgPool,
+    qb: &mut QueryBuilder<Postgres>,
+    user: &CurrentUser,
+    entity: EntityType,
+    row_alias: &str,
+) -> Result<(), ApiError> {
+    if levels_on_type(db, user, entity)
+        .await?
+        .contains(Level::View)
+    {
+        return Ok(());
+    }
+    qb.push(" AND ").push(row_alias).push(".id IN (");
+    push_visible_ids(qb, user, entity);
+    qb.push(")");
+    Ok(())
+}
+
+/// `SELECT id` of every instance of `entity` an instance or cascading grant lets the caller view
+/// (not counting `all` grants, which `push_visibility_filter` handles without a filter).
+pub fn push_visible_ids(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, entity: EntityType) {
+    push_grant_ctes(qb, user);
+    push_reach_cte(qb, user);
+    qb.push(" SELECT entity_id FROM pmo_grants WHERE entity_id IS NOT NULL AND entity_type = ")
+        .push_bind(entity.as_str())
+        .push(" UNION SELECT entity_id FROM pmo_reach WHERE entity_type = ")
+        .push_bind(entity.as_str());
+}
+
+/// `, pmo_reach (entity_type, entity_id, depth)`: the instances the caller's cascading grants reach
+/// (the granted instances and their descendants through containment links), after
+/// `push_grant_ctes`.
+fn push_reach_cte(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser) {
+    qb.push(", pmo_reach (entity_type, entity_id, depth) AS (SELECT entity_type, entity_id, 0 FROM pmo_grants WHERE cascade_flag UNION SELECT m.child_entity_type, m.child_entity_id, r.depth + 1 FROM pmo_reach r JOIN app.d_entity_id_map m ON m.tenant_id = ")
+        .push_bind(user.tenant_id.clone())
+        .push(" AND m.parent_entity_type = r.entity_type AND m.parent_entity_id = r.entity_id AND m.active_flag AND m.child_entity_type <> 'employee' WHERE r.depth < ")
+        .push_bind(MAX_LINK_DEPTH)
+        .push(")");
+}
+
+/// The types on whose every instance the caller holds View: every type for admins, otherwise the
+/// types of their `all` grants (any level implies View). One query for all types.
+pub async fn types_viewable_in_full<'e>(
+    db: impl PgExecutor<'e>,
+    user: &CurrentUser,
+) -> Result<Vec<EntityType>, ApiError> {
+    if user.tenant_admin {
+        return Ok(EntityType::ALL.to_vec());
+    }
+    let mut qb = QueryBuilder::new("");
+    push_grant_ctes(&mut qb, user);
+    qb.push(" SELECT DISTINCT entity_type::text FROM pmo_grants WHERE entity_id IS NULL");
+    let names: Vec<String> = qb.build_query_scalar().fetch_all(db).await?;
+    let mut types: Vec<EntityType> = names.iter().filter_map(|name| name.parse().ok()).collect();
+    types.sort_unstable();
+    Ok(types)
+}
+
+/// Restricts rows that name an instance of any type (a search hit, each end of a link) by the
+/// columns `type_column` / `id_column` (already under a WHERE) to the instances the caller may
+/// view. `full_types` comes from `types_viewable_in_full`: instances of those types need no
+/// filter; the others must be reached by an instance or cascading grant. Pushes ` AND (…)` unless
+/// every type is viewable in full.
+pub fn push_pair_visibility_filter(
+    qb: &mut QueryBuilder<Postgres>,
+    user: &CurrentUser,
+    full_types: &[EntityType],
+    type_column: &str,
+    id_column: &str,
+) {
+    if EntityType::ALL.iter().all(|t| full_types.contains(t)) {
+        return;
+    }
+    qb.push(" AND (");
+    if !full_types.is_empty() {
+        let names: Vec<&'static str> = full_types.iter().map(|t| t.as_str()).collect();
+        qb.push(type_column)
+            .push("::text = ANY(")
+            .push_bind(names)
+            .push(") OR ");
+    }
+    qb.push("(")
+        .push(type_column)
+        .push(", ")
+        .push(id_column)
+        .push(") IN (");
+    push_visible_pairs(qb, user);
+    qb.push("))");
+}
+
+/// `SELECT entity_type, entity_id` of every instance, of any type, an instance or cascading grant
+/// lets the caller view (not counting `all` grants; see `push_pair_visibility_filter`).
+pub fn push_visible_pairs(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser) {
+    push_grant_ctes(qb, user);
+    push_reach_cte(qb, user);
+    qb.push(
+        " SELECT entity_type, entity_id FROM pmo_grants WHERE entity_id IS NOT NULL \
+         UNION SELECT entity_type, entity_id FROM pmo_reach",
+    );
+}
+
+/// The caller's effective permissions, for `GET /api/v1/auth/permissions`.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct PermissionSummary {
+    pub tenant_admin: bool,
+    /// Levels on every instance of each type (from `all` grants; everything for admins).
+    pub types: Vec<TypeLevels>,
+    /// Grants on single instances, the caller's own and their roles'.
+    pub instance_grants: Vec<InstanceGrant>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct TypeLevels {
+    pub entity_type: EntityType,
+    pub levels: Vec<Level>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct InstanceGrant {
+    pub entity_type: EntityType,
+    pub entity_id: Uuid,
+    pub levels: Vec<Level>,
+    pub cascade: bool,
+    pub via_role: Option<Uuid>,
+    pub expires_ts: Option<chrono::DateTime<chrono::Utc>>,
+}
+
+/// One grant of the caller as read for the summary: type, instance, levels, cascade, role, expiry.
+type GrantSummaryRow = (
+    String,
+    Option<Uuid>,
+    Vec<i16>,
+    bool,
+    Option<Uuid>,
+    Option<chrono::DateTime<chrono::Utc>>,
+);
+
+pub async fn summary(db: &sqlx::PgPool, user: &CurrentUser) -> Result<PermissionSummary, ApiError> {
+    if user.tenant_admin {
+        let types = EntityType::ALL
+            .into_iter()
+            .map(|entity_type| TypeLevels {
+                entity_type,
+                levels: Levels::ALL.to_vec(),
+            })
+            .collect();
+        return Ok(PermissionSummary {
+            tenant_admin: true,
+            types,
+            instance_grants: Vec::new(),
+        });
+    }
+    let rows: Vec<GrantSummaryRow> = sqlx::query_as(
+        "WITH my_roles AS (
+            SELECT m.parent_entity_id AS role_id FROM app.d_entity_id_map m
+            WHERE m.tenant_id = $1 AND m.parent_entity_type = 'role' AND m.child_entity_type = 'employee'
+              AND m.child_entity_id = $2 AND m.active_flag)
+         SELECT g.entity_type::text, g.entity_id, g.permission, g.cascade_flag,
+                CASE WHEN g.grantee_type = 'role' THEN g.grantee_id END, g.expires_ts
+         FROM app.d_entity_id_rbac_map g
+         WHERE g.tenant_id = $1 AND g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now())
+           AND ((g.grantee_type = 'employee' AND g.grantee_id = $2)
+             OR (g.grantee_type = 'role' AND g.grantee_id IN (SELECT role_id FROM my_roles)))
+         ORDER BY g.entity_type, g.entity_id NULLS FIRST",
+    )
+    .bind(&user.tenant_id)
+    .bind(user.employee_id)
+    .fetch_all(db)
+    .await?;
+
+    let mut type_masks = std::collections::BTreeMap::<&'static str, (EntityType, Levels)>::new();
+    let mut instance_grants = Vec::new();
+    for (entity_type, entity_id, permission, cascade, via_role, expires_ts) in rows {
+        let Ok(entity_type) = entity_type.parse::<EntityType>() else {
+            continue;
+        };
+        let levels = Levels::from_levels(
+            &permission
+                .iter()
+                .filter_map(|l| Level::from_number(i64::from(*l)))
+                .collect::<Vec<_>>(),
+        );
+        match entity_id {
+            None => {
+                let entry = type_masks
+                    .entry(entity_type.as_str())
+                    .or_insert((entity_type, Levels::NONE));
+                entry.1 = Levels(entry.1.0 | levels.0);
+            }
+            Some(entity_id) => instance_grants.push(InstanceGrant {
+                entity_type,
+                entity_id,
+                levels: levels.to_vec(),
+                cascade,
+                via_role,
+                expires_ts,
+            }),
+        }
+    }
+    let types = type_masks
+        .into_values()
+        .map(|(entity_type, levels)| TypeLevels {
+            entity_type,
+            levels: levels.to_vec(),
+        })
+        .collect();
+    Ok(PermissionSummary {
+        tenant_admin: false,
+        types,
+        instance_grants,
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn any_level_implies_view() {
+        let levels = Levels::from_levels(&[Level::Edit]);
+        assert!(
+            levels.contains(Level::View)
+                && levels.contains(Level::Edit)
+                && !levels.contains(Level::Delete)
+        );
+        assert_eq!(
+            Levels::from_mask(Some(1 << 3)).to_vec(),
+            vec![Level::View, Level::Delete]
+        );
+        assert!(Levels::from_mask(None).is_empty());
+        assert!(Levels::ALL.contains_all(Levels::from_levels(&Level::ALL)));
+        assert_eq!(
+            Levels::from_levels(&[Level::Share, Level::Create]).to_numbers(),
+            vec![0, 2, 4]
+        );
+    }
+}

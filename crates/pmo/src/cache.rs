@@ -1,0 +1,671 @@
+//! Cache adapter: in-process (moka, the embedded default) or a shared Redis (`cache.redis_url`),
+//! behind one interface, with invalidation that reaches every instance.
+//!
+//! Correctness rules, in order:
+//! - The database is the truth; the cache only ever saves a read. Any cache failure (Redis down,
+//!   slow, unreachable at start-up) is a miss: callers read the database, nothing fails.
+//! - Invalidation travels through PostgreSQL: `invalidate` deletes locally and in Redis, and sends
+//!   `NOTIFY pmo_cache` on the caller's executor. Inside the writer's transaction the notification
+//!   is delivered at commit, never before the change is visible. Every instance listens
+//!   (`spawn_invalidation_listener`) and deletes the key from its memory and from Redis, so a
+//!   Redis outage cannot leave a stale entry: an instance that lost contact with Redis flushes its
+//!   key prefix before it uses Redis again.
+//! - A load that raced with an invalidation is not stored: `load` notes the invalidation epoch
+//!   before reading the database and skips the write when an invalidation arrived meanwhile.
+//! - Entries expire (`ttl`) even when nothing invalidates them, bounding any remaining gap.
+//!
+//! What is cached, and why only that, is written down in docs/OBSERVABILITY.md ("Cache").
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::time::Duration;
+
+use bytes::Bytes;
+use redis::AsyncCommands;
+use redis::aio::{ConnectionManager, ConnectionManagerConfig};
+use secrecy::ExposeSecret;
+use serde::de::DeserializeOwned;
+use serde::{Deserialize, Serialize};
+use sqlx::{PgExecutor, PgPool};
+use tokio::sync::RwLock;
+
+use crate::config::Config;
+
+/// The PostgreSQL channel that carries invalidations between instances.
+pub const INVALIDATION_CHANNEL: &str = "pmo_cache";
+
+/// Namespace of the signing-key statuses `auth::keys::SigningKeys` caches per instance: an
+/// invalidation of it (sent by a key rotation) makes every instance forget them at once.
+pub const SIGNING_KEYS: &str = "auth.signing_keys";
+
+/// Longest an entry lives without being invalidated.
+pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
+
+/// A cache key: a namespace (what kind of answer), an optional tenant, and the item.
+/// Invalidation works on one key or on every key of a namespace (optionally of one tenant).
+#[derive(Debug, Clone, PartialEq, Eq)]
+pub struct CacheKey {
+    pub namespace: &'static str,
+    pub tenant: Option<String>,
+    pub item: String,
+}
+
+impl CacheKey {
+    pub fn new(namespace: &'static str, tenant: Option<&str>, item: impl Into<String>) -> Self {
+        CacheKey {
+            namespace,
+            tenant: tenant.map(str::to_owned),
+            item: item.into(),
+        }
+    }
+
+    /// `namespace/tenant/item`; tenant slugs and namespaces never contain `/`.
+    fn render(&self) -> String {
+        format!(
+            "{}/{}/{}",
+            self.namespace,
+            self.tenant.as_deref().unwrap_or("-"),
+            self.item
+        )
+    }
+}
+
+/// What to forget, everywhere.
+#[derive(Debug, Clone, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(tag = "scope", rename_all = "snake_case")]
+pub enum Invalidation {
+    /// One key.
+    Key { key: String },
+    /// Every key of a namespace, or of a namespace and tenant.
+    Namespace {
+        namespace: String,
+        tenant: Option<String>,
+    },
+}
+
+impl Invalidation {
+    pub fn key(key: &CacheKey) -> Invalidation {
+        Invalidation::Key { key: key.render() }
+    }
+
+    pub fn namespace(namespace: &str, tenant: Option<&str>) -> Invalidation {
+        Invalidation::Namespace {
+            namespace: namespace.to_owned(),
+            tenant: tenant.map(str::to_owned),
+        }
+    }
+
+    /// The namespace this invalidation concerns.
+    pub fn namespace_name(&self) -> &str {
+        match self {
+            Invalidation::Key { key } => key.split('/').next().unwrap_or(""),
+            Invalidation::Namespace { namespace, .. } => namespace,
+        }
+    }
+
+    /// The rendered-key prefix this invalidation covers (whole key for `Key`).
+    fn prefix(&self) -> String {
+        match self {
+            Invalidation::Key { key } => key.clone(),
+            Invalidation::Namespace {
+                namespace,
+                tenant: Some(tenant),
+            } => format!("{namespace}/{tenant}/"),
+            Invalidation::Namespace {
+                namespace,
+                tenant: None,
+            } => format!("{namespace}/"),
+        }
+    }
+}
+
+/// Something else to do when an invalidation of a namespace arrives (e.g. forget signing keys).
+type Hook = Arc<dyn Fn(&Invalidation) + Send + Sync>;
+
+/// The cache. Cheap to clone; clones share everything.
+#[derive(Clone)]
+pub struct Cache {
+    inner: Arc<Inner>,
+}
+
+struct Inner {
+    backend: Backend,
+    /// Bumped by every invalidation applied here; `load` compares it around its database read.
+    epoch: AtomicU64,
+    hooks: std::sync::RwLock<Vec<(String, Hook)>>,
+}
+
+enum Backend {
+    InProcess(moka::future::Cache<String, Bytes>),
+    Redis(Arc<RedisBackend>),
+}
+
+impl Cache {
+    /// The backend chosen by configuration. With Redis, connecting happens in the background:
+    /// start-up never waits for (or fails on) an unreachable Redis; until it answers, every read
+    /// is a miss and readiness reports `cache: down`.
+    pub fn from_config(config: &Config) -> anyhow::Result<Cache> {
+        let backend = match &config.cache.redis_url {
+            None => Backend::InProcess(
+                moka::future::Cache::builder()
+                    .max_capacity(config.cache.max_entries)
+                    .time_to_live(DEFAULT_TTL)
+                    .build(),
+            ),
+            Some(url) => {
+                let client = redis::Client::open(url.expose_secret()).map_err(|err| {
+                    anyhow::anyhow!("configuration key `cache.redis_url` is not usable: {err}")
+                })?;
+                let redis = Arc::new(RedisBackend {
+                    client,
+                    connection: RwLock::new(None),
+                    healthy: AtomicBool::new(false),
+                    needs_flush: AtomicBool::new(true),
+                    prefix: config.cache.redis_key_prefix.clone(),
+                    timeout: Duration::from_millis(config.cache.redis_timeout_ms),
+                    last_error: std::sync::Mutex::new(Some("not connected yet".to_owned())),
+                });
+                if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+                    runtime.spawn(supervise_redis(Arc::downgrade(&redis)));
+                }
+                Backend::Redis(redis)
+            }
+        };
+        Ok(Cache {
+            inner: Arc::new(Inner {
+                backend,
+                epoch: AtomicU64::new(0),
+                hooks: std::sync::RwLock::new(Vec::new()),
+            }),
+        })
+    }
+
+    pub fn backend_name(&self) -> &'static str {
+        match &self.inner.backend {
+            Backend::InProcess(_) => "in-process",
+            Backend::Redis(_) => "redis",
+        }
+    }
+
+    /// Raw read. `None` on a miss and on any backend failure.
+    pub async fn get(&self, key: &CacheKey) -> Option<Bytes> {
+        let rendered = key.render();
+        let found = match &self.inner.backend {
+            Backend::InProcess(cache) => cache.get(&rendered).await,
+            Backend::Redis(redis) => redis.get(&rendered).await,
+        };
+        crate::metrics::cache_lookup(key.namespace, found.is_some());
+        found
+    }
+
+    /// Raw write, best effort.
+    pub async fn put(&self, key: &CacheKey, value: Bytes, ttl: Duration) {
+        let rendered = key.render();
+        match &self.inner.backend {
+            // moka's TTL is per cache; entries here live at most DEFAULT_TTL.
+            Backend::InProcess(cache) => cache.insert(rendered, value).await,
+            Backend::Redis(redis) => redis.put(&rendered, value, ttl).await,
+        }
+    }
+
+    /// The cached answer for `key`, or `loader`'s (stored for next time unless an invalidation
+    /// arrived while it ran). Values that fail to decode are treated as misses.
+    pub async fn load<T, E, F, Fut>(&self, key: &CacheKey, ttl: Duration, loader: F) -> Result<T, E>
+    where
+        T: Serialize + DeserializeOwned,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        if let Some(bytes) = self.get(key).await
+            && let Ok(value) = serde_json::from_slice(&bytes)
+        {
+            return Ok(value);
+        }
+        let epoch = self.inner.epoch.load(Ordering::Acquire);
+        let value = loader().await?;
+        if self.inner.epoch.load(Ordering::Acquire) == epoch
+            && let Ok(bytes) = serde_json::to_vec(&value)
+        {
+            self.put(key, Bytes::from(bytes), ttl).await;
+        }
+        Ok(value)
+    }
+
+    /// Forgets `what` here and in Redis, and tells every other instance through `NOTIFY` on
+    /// `db`. Pass the writer's transaction: the other instances then hear of it at commit.
+    pub async fn invalidate<'e>(
+        &self,
+        db: impl PgExecutor<'e>,
+        what: Invalidation,
+    ) -> Result<(), sqlx::Error> {
+        self.apply(&what).await;
+        notify(db, &what).await
+    }
+
+    /// Applies an invalidation to this instance (and to Redis): the listener's half of `invalidate`.
+    pub async fn apply(&self, what: &Invalidation) {
+        self.inner.epoch.fetch_add(1, Ordering::AcqRel);
+        let prefix = what.prefix();
+        match &self.inner.backend {
+            Backend::InProcess(cache) => match what {
+                Invalidation::Key { key } => cache.invalidate(key).await,
+                Invalidation::Namespace { .. } => {
+                    // moka's predicate invalidation needs a builder flag; entries are few, scan them.
+                    let doomed: Vec<Arc<String>> = cache
+                        .iter()
+                        .filter(|(key, _)| key.starts_with(&prefix))
+                        .map(|(key, _)| key)
+                        .collect();
+                    for key in doomed {
+                        cache.invalidate(key.as_str()).await;
+                    }
+                }
+            },
+            Backend::Redis(redis) => match what {
+                Invalidation::Key { key } => redis.delete(key).await,
+                Invalidation::Namespace { .. } => redis.delete_prefix(&prefix).await,
+            },
+        }
+        let hooks: Vec<Hook> = match self.inner.hooks.read() {
+            Ok(hooks) => hooks
+                .iter()
+                .filter(|(namespace, _)| namespace == what.namespace_name())
+                .map(|(_, hook)| hook.clone())
+                .collect(),
+            Err(_) => Vec::new(),
+        };
+        for hook in hooks {
+            hook(what);
+        }
+    }
+
+    /// Forgets everything this instance holds in memory (after the invalidation listener lost its
+    /// connection and may have missed messages). Redis is flushed of our prefix before next use.
+    pub async fn forget_local(&self) {
+        self.inner.epoch.fetch_add(1, Ordering::AcqRel);
+        match &self.inner.backend {
+            Backend::InProcess(cache) => cache.invalidate_all(),
+            Backend::Redis(redis) => redis.needs_flush.store(true, Ordering::Release),
+        }
+        let hooks: Vec<Hook> = match self.inner.hooks.read() {
+            Ok(hooks) => hooks.iter().map(|(_, hook)| hook.clone()).collect(),
+            Err(_) => Vec::new(),
+        };
+        let everything = Invalidation::namespace("*", None);
+        for hook in hooks {
+            hook(&everything);
+        }
+    }
+
+    /// Runs `hook` whenever an invalidation of `namespace` is applied on this instance (and
+    /// whenever everything is forgotten). For caches kept elsewhere, e.g. signing-key statuses.
+    pub fn on_invalidation(
+        &self,
+        namespace: &str,
+        hook: impl Fn(&Invalidation) + Send + Sync + 'static,
+    ) {
+        if let Ok(mut hooks) = self.inner.hooks.write() {
+            hooks.push((namespace.to_owned(), Arc::new(hook)));
+        }
+    }
+
+    /// Readiness: the in-process cache cannot be down; Redis must answer PING in time.
+    pub async fn check(&self) -> Result<(), String> {
+        match &self.inner.backend {
+            Backend::InProcess(_) => Ok(()),
+            Backend::Redis(redis) => redis.ping().await,
+        }
+    }
+
+    /// Whether Redis is currently used (false while it is down or being flushed after an outage).
+    pub fn redis_usable(&self) -> bool {
+        match &self.inner.backend {
+            Backend::InProcess(_) => true,
+            Backend::Redis(redis) => redis.healthy.load(Ordering::Acquire),
+        }
+    }
+}
+
+/// Sends one invalidation to every instance (delivered at commit when `db` is a transaction).
+pub async fn notify<'e>(db: impl PgExecutor<'e>, what: &Invalidation) -> Result<(), sqlx::Error> {
+    let payload = serde_json::to_string(what).map_err(|err| sqlx::Error::Encode(Box::new(err)))?;
+    sqlx::query("SELECT pg_notify($1, $2)")
+        .bind(INVALIDATION_CHANNEL)
+        .bind(payload)
+        .execute(db)
+        .await?;
+    Ok(())
+}
+
+/// Listens for invalidations from every instance (this one included) until the pool closes or
+/// `shutdown` fires. A lost connection may have dropped messages, so it forgets everything local.
+pub fn spawn_invalidation_listener(
+    cache: Cache,
+    pool: PgPool,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) -> tokio::task::JoinHandle<()> {
+    tokio::spawn(async move {
+        loop {
+            let mut listener = match sqlx::postgres::PgListener::connect_with(&pool).await {
+                Ok(listener) => listener,
+                Err(err) => {
+                    if pool.is_closed() {
+                        return;
+                    }
+                    tracing::warn!(error = %err, "cache invalidation listener cannot connect; retrying");
+                    tokio::select! {
+                        () = tokio::time::sleep(Duration::from_secs(1)) => continue,
+                        () = crate::jobs::until_stopped(&mut shutdown) => return,
+                    }
+                }
+            };
+            if let Err(err) = listener.listen(INVALIDATION_CHANNEL).await {
+                tracing::warn!(error = %err, "cache invalidation listener cannot LISTEN; retrying");
+                tokio::time::sleep(Duration::from_secs(1)).await;
+                continue;
+            }
+            // Anything cached before we listened may have missed an invalidation.
+            cache.forget_local().await;
+            loop {
+                let next = tokio::select! {
+                    next = listener.try_recv() => next,
+                    () = crate::jobs::until_stopped(&mut shutdown) => return,
+                };
+                match next {
+                    Ok(Some(notification)) => {
+                        match serde_json::from_str::<Invalidation>(notification.payload()) {
+                            Ok(what) => cache.apply(&what).await,
+                            Err(err) => {
+                                tracing::warn!(error = %err, "unreadable cache invalidation; forgetting everything");
+                                cache.forget_local().await;
+                            }
+                        }
+                    }
+                    Ok(None) => {
+                        tracing::warn!("cache invalidation listener reconnected; forgetting everything");
+                        cache.forget_local().await;
+                    }
+                    Err(err) => {
+                        if pool.is_closed() {
+                            return;
+                        }
+                        tracing::warn!(error = %err, "cache invalidation listener failed; reconnecting");
+                        cache.forget_local().await;
+                        break;
+                    }
+                }
+            }
+        }
+    })
+}
+
+struct RedisBackend {
+    client: redis::Client,
+    connection: RwLock<Option<ConnectionManager>>,
+    /// Reads and writes go to Redis only while this is set.
+    healthy: AtomicBool,
+    /// A delete may have been lost: flush our prefix before using Redis again.
+    needs_flush: AtomicBool,
+    prefix: String,
+    timeout: Duration,
+    last_error: std::sync::Mutex<Option<String>>,
+}
+
+impl RedisBackend {
+    fn full_key(&self, key: &str) -> String {
+        format!("{}{key}", self.prefix)
+    }
+
+    async fn connection(&self) -> Option<ConnectionManager> {
+        self.connection.read().await.clone()
+    }
+
+    fn failed(&self, what: &str, err: &str) {
+        if self.healthy.swap(false, Ordering::AcqRel) {
+            tracing::warn!(error = %err, operation = what, "Redis failed; serving from the database until it is back");
+        }
+        self.needs_flush.store(true, Ordering::Release);
+        crate::metrics::cache_redis_up(false);
+        if let Ok(mut last) = self.last_error.lock() {
+            *last = Some(err.to_owned());
+        }
+    }
+
+    async fn run<T>(
+        &self,
+        what: &str,
+        command: impl Future<Output = redis::RedisResult<T>>,
+    ) -> Option<T> {
+        match tokio::time::timeout(self.timeout, command).await {
+            Ok(Ok(value)) => Some(value),
+            Ok(Err(err)) => {
+                self.failed(what, &err.to_string());
+                None
+            }
+            Err(_) => {
+                self.failed(
+                    what,
+                    &format!("no answer within {} ms", self.timeout.as_millis()),
+                );
+                None
+            }
+        }
+    }
+
+    async fn get(&self, key: &str) -> Option<Bytes> {
+        if !self.healthy.load(Ordering::Acquire) {
+            return None;
+        }
+        let mut conn = self.connection().await?;
+        let full = self.full_key(key);
+        let value: Option<Vec<u8>> = self.run("GET", conn.get(full)).await?;
+        value.map(Bytes::from)
+    }
+
+    async fn put(&self, key: &str, value: Bytes, ttl: Duration) {
+        if !self.healthy.load(Ordering::Acquire) {
+            return;
+        }
+        let Some(mut conn) = self.connection().await else {
+            return;
+        };
+        let millis = u64::try_from(ttl.as_millis()).unwrap_or(u64::MAX).max(1);
+        let full = self.full_key(key);
+        let _: Option<()> = self
+            .run("SET", conn.pset_ex(full, value.to_vec(), millis))
+            .await;
+    }
+
+    async fn delete(&self, key: &str) {
+        if !self.healthy.load(Ordering::Acquire) {
+            // Lost: the flush before Redis is used again covers it.
+            self.needs_flush.store(true, Ordering::Release);
+            return;
+        }
+        let Some(mut conn) = self.connection().await else {
+            self.needs_flush.store(true, Ordering::Release);
+            return;
+        };
+        let full = self.full_key(key);
+        let _: Option<i64> = self.run("DEL", conn.del(full)).await;
+    }
+
+    async fn delete_prefix(&self, prefix: &str) {
+        if !self.healthy.load(Ordering::Acquire) {
+            self.needs_flush.store(true, Ordering::Release);
+            return;
+        }
+        if let Err(err) = self.unlink_matching(&self.full_key(prefix)).await {
+            self.failed("SCAN/UNLINK", &err);
+        }
+    }
+
+    /// Deletes every key starting with `prefix` (SCAN + UNLINK, never KEYS).
+    async fn unlink_matching(&self, prefix: &str) -> Result<(), String> {
+        let mut conn = self
+            .connection()
+            .await
+            .ok_or_else(|| "not connected".to_owned())?;
+        let pattern = format!("{}*", escape_glob(prefix));
+        let mut cursor: u64 = 0;
+        loop {
+            let mut scan = redis::cmd("SCAN");
+            scan.arg(cursor)
+                .arg("MATCH")
+                .arg(&pattern)
+                .arg("COUNT")
+                .arg(500);
+            let step = scan.query_async::<(u64, Vec<String>)>(&mut conn);
+            let (next, keys) = tokio::time::timeout(self.timeout * 4, step)
+                .await
+                .map_err(|_| "SCAN timed out".to_owned())?
+                .map_err(|err| err.to_string())?;
+            if !keys.is_empty() {
+                let mut command = redis::cmd("UNLINK");
+                command.arg(&keys);
+                let unlink = command.query_async::<i64>(&mut conn);
+                tokio::time::timeout(self.timeout * 4, unlink)
+                    .await
+                    .map_err(|_| "UNLINK timed out".to_owned())?
+                    .map_err(|err| err.to_string())?;
+            }
+            if next == 0 {
+                return Ok(());
+            }
+            cursor = next;
+        }
+    }
+
+    async fn ping(&self) -> Result<(), String> {
+        let Some(mut conn) = self.connection().await else {
+            let last = self.last_error.lock().ok().and_then(|last| last.clone());
+            return Err(format!(
+                "not connected: {}",
+                last.unwrap_or_else(|| "connecting".to_owned())
+            ));
+        };
+        let command = redis::cmd("PING");
+        let ping = command.query_async::<String>(&mut conn);
+        match tokio::time::timeout(self.timeout.max(Duration::from_millis(500)), ping).await {
+            Ok(Ok(_)) => {
+                if self.healthy.load(Ordering::Acquire) {
+                    Ok(())
+                } else {
+                    Err("answering again; rejoining after flushing stale entries".to_owned())
+                }
+            }
+            Ok(Err(err)) => Err(err.to_string()),
+            Err(_) => Err("no answer to PING in time".to_owned()),
+        }
+    }
+}
+
+/// Escapes Redis glob characters so a prefix matches literally.
+fn escape_glob(value: &str) -> String {
+    let mut out = String::with_capacity(value.len());
+    for c in value.chars() {
+        if matches!(c, '*' | '?' | '[' | ']' | '\\') {
+            out.push('\\');
+        }
+        out.push(c);
+    }
+    out
+}
+
+/// Keeps the Redis connection alive: connects (retrying), and after any failure waits until
+/// Redis answers, flushes our prefix (deletes may have been lost meanwhile), then resumes using it.
+/// Ends when the cache is dropped.
+async fn supervise_redis(redis: std::sync::Weak<RedisBackend>) {
+    loop {
+        let Some(backend) = redis.upgrade() else {
+            return;
+        };
+        if backend.connection.read().await.is_none() {
+            let config = ConnectionManagerConfig::new()
+                .set_connection_timeout(Duration::from_secs(2))
+                .set_response_timeout(backend.timeout.max(Duration::from_millis(500)))
+                .set_number_of_retries(1)
+                .set_max_delay(1000);
+            match ConnectionManager::new_with_config(backend.client.clone(), config).await {
+                Ok(conn) => {
+                    *backend.connection.write().await = Some(conn);
+                    tracing::info!("connected to Redis");
+                }
+                Err(err) => backend.failed("connect", &err.to_string()),
+            }
+        }
+        if backend.connection.read().await.is_some() && !backend.healthy.load(Ordering::Acquire) {
+            let answered = match backend.connection().await {
+                Some(mut conn) => {
+                    let command = redis::cmd("PING");
+        let ping = command.query_async::<String>(&mut conn);
+                    matches!(tokio::time::timeout(Duration::from_secs(1), ping).await, Ok(Ok(_)))
+                }
+                None => false,
+            };
+            if answered {
+                let flushed = if backend.needs_flush.load(Ordering::Acquire) {
+                    let prefix = backend.prefix.clone();
+                    backend.unlink_matching(&prefix).await
+                } else {
+                    Ok(())
+                };
+                match flushed {
+                    Ok(()) => {
+                        backend.needs_flush.store(false, Ordering::Release);
+                        backend.healthy.store(true, Ordering::Release);
+                        crate::metrics::cache_redis_up(true);
+                        if let Ok(mut last) = backend.last_error.lock() {
+                            *last = None;
+                        }
+                        tracing::info!("Redis is answering; cache back in use");
+                    }
+                    Err(err) => backend.failed("flush", &err),
+                }
+            }
+        } else if backend.healthy.load(Ordering::Acquire)
+            && let Some(mut conn) = backend.connection().await
+        {
+            // Notice an outage even when nobody reads.
+            let command = redis::cmd("PING");
+        let ping = command.query_async::<String>(&mut conn);
+            match tokio::time::timeout(Duration::from_secs(1), ping).await {
+                Ok(Ok(_)) => {}
+                Ok(Err(err)) => backend.failed("PING", &err.to_string()),
+                Err(_) => backend.failed("PING", "no answer within 1 s"),
+            }
+        }
+        let pause = if backend.healthy.load(Ordering::Acquire) {
+            Duration::from_secs(2)
+        } else {
+            Duration::from_millis(250)
+        };
+        drop(backend);
+        tokio::time::sleep(pause).await;
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    #![allow(clippy::unwrap_used, clippy::expect_used)]
+
+    use super::*;
+
+    #[test]
+    fn invalidation_prefixes() {
+        let key = CacheKey::new("auth.keys", Some("acme"), "k1");
+        assert_eq!(key.render(), "auth.keys/acme/k1");
+        assert_eq!(Invalidation::key(&key).prefix(), "auth.keys/acme/k1");
+        assert_eq!(
+            Invalidation::namespace("auth.keys", Some("acme")).prefix(),
+            "auth.keys/acme/"
+        );
+        assert_eq!(Invalidation::key(&key).namespace_name(), "auth.keys");
+        let json = serde_json::to_string(&Invalidation::namespace("x", None)).unwrap();
+        assert_eq!(
+            serde_json::from_str::<Invalidation>(&json).unwrap(),
+            Invalidation::namespace("x", None)
+        );
+        assert_eq!(escape_glob("a*b[c]"), "a\\*b\\[c\\]");
+    }
+}

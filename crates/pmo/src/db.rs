@@ -1,0 +1,192 @@
+//! The database connection: an external PostgreSQL from configuration, or the managed cluster in
+//! the data directory. Every command opens it through `Database::open`.
+
+use std::str::FromStr;
+use std::time::Duration;
+
+use anyhow::Context;
+use managed_postgres::{ClusterLease, ClusterOptions, ReleaseOutcome};
+use secrecy::ExposeSecret;
+use sqlx::PgPool;
+use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
+
+use crate::config::Config;
+
+/// Migrations compiled into the binary.
+pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
+
+/// Name of the database and role inside the managed cluster.
+const MANAGED_DATABASE: &str = "pmo";
+const MANAGED_ROLE: &str = "pmo";
+
+/// A connection pool, plus the lease on the managed cluster when there is one.
+pub struct Database {
+    pub pool: PgPool,
+    lease: Option<ClusterLease>,
+    /// Where the pool points, for messages (never contains a password).
+    pub description: String,
+}
+
+impl Database {
+    /// Connects to the configured database, starting the managed cluster first when no URL is set.
+    /// Fails within the connect timeout when the database cannot be reached.
+    pub async fn open(config: &Config) -> anyhow::Result<Database> {
+        let (options, lease, description) = match &config.database.url {
+            Some(url) => {
+                let options = PgConnectOptions::from_str(url.expose_secret())
+                    .context("configuration key `database.url` is not a valid PostgreSQL URL")?;
+                let description = describe_target(&options);
+                (options, None, description)
+            }
+            None => {
+                prepare_data_dir(&config.data_dir)?;
+                let cluster_options = managed_cluster_options(config);
+                let lease =
+                    tokio::task::spawn_blocking(move || ClusterLease::acquire(&cluster_options))
+                        .await
+                        .context("the managed PostgreSQL task failed")??;
+                let options = PgConnectOptions::new()
+                    .socket(lease.socket_dir())
+                    .port(lease.port())
+                    .username(lease.role())
+                    .database(lease.database());
+                let description = format!("managed PostgreSQL in {}", lease.socket_dir().display());
+                (options, Some(lease), description)
+            }
+        };
+        let options = options
+            .application_name("pmo")
+            .options([("statement_timeout", "30s")]);
+        let pool = match connect_pool(config, options, &description).await {
+            Ok(pool) => pool,
+            Err(err) => {
+                if let Some(lease) = lease {
+                    release_lease(lease).await;
+                }
+                return Err(err);
+            }
+        };
+        Ok(Database {
+            pool,
+            lease,
+            description,
+        })
+    }
+
+    /// Closes the pool and, when this was the last user of the managed cluster, stops it cleanly.
+    pub async fn close(self) {
+        self.pool.close().await;
+        if let Some(lease) = self.lease {
+            release_lease(lease).await;
+        }
+    }
+
+    pub fn is_managed(&self) -> bool {
+        self.lease.is_some()
+    }
+}
+
+async fn connect_pool(
+    config: &Config,
+    options: PgConnectOptions,
+    description: &str,
+) -> anyhow::Result<PgPool> {
+    let db = &config.database;
+    let pool = PgPoolOptions::new()
+        .max_connections(db.max_connections)
+        .min_connections(db.min_connections)
+        .idle_timeout(Some(Duration::from_secs(db.idle_timeout_secs)))
+        .acquire_timeout(Duration::from_secs(db.acquire_timeout_secs))
+        .connect_lazy_with(options);
+    // Prove the database answers now, so a wrong URL fails start-up instead of the first request.
+    let probe =
+        tokio::time::timeout(Duration::from_secs(db.connect_timeout_secs), pool.acquire()).await;
+    match probe {
+        Ok(Ok(_conn)) => Ok(pool),
+        Ok(Err(err)) => Err(anyhow::anyhow!(
+            "cannot connect to the database at {description}: {}",
+            root_message(&err)
+        )),
+        Err(_) => Err(anyhow::anyhow!(
+            "cannot connect to the database at {description}: no answer within {} s",
+            db.connect_timeout_secs
+        )),
+    }
+}
+
+/// `host:port/database` of a connection target, without credentials.
+fn describe_target(options: &PgConnectOptions) -> String {
+    format!(
+        "{}:{}/{}",
+        options.get_host(),
+        options.get_port(),
+        options.get_database().unwrap_or("(default)")
+    )
+}
+
+fn root_message(err: &sqlx::Error) -> String {
+    match err {
+        sqlx::Error::PoolTimedOut => "timed out".to_owned(),
+        other => other.to_string(),
+    }
+}
+
+/// Creates the data directory traversable (0755) so the cluster's unprivileged user can reach its
+/// `postgres/` folder when `pmo` runs as root; everything inside that folder is 0700.
+fn prepare_data_dir(dir: &std::path::Path) -> anyhow::Result<()> {
+    use std::os::unix::fs::DirBuilderExt;
+    if !dir.exists() {
+        std::fs::DirBuilder::new()
+            .recursive(true)
+            .mode(0o755)
+            .create(dir)
+            .with_context(|| format!("cannot create the data directory {}", dir.display()))?;
+    }
+    Ok(())
+}
+
+fn managed_cluster_options(config: &Config) -> ClusterOptions {
+    ClusterOptions {
+        bin_dir: config.managed_postgres.bin_dir.clone(),
+        run_as_user: config.managed_postgres.run_as_user.clone(),
+        database: MANAGED_DATABASE.to_owned(),
+        role: MANAGED_ROLE.to_owned(),
+        start_timeout: Duration::from_secs(config.managed_postgres.start_timeout_secs),
+        ..ClusterOptions::new(config.data_dir.join("postgres"))
+    }
+}
+
+async fn release_lease(lease: ClusterLease) {
+    match tokio::task::spawn_blocking(move || lease.release()).await {
+        Ok(Ok(ReleaseOutcome::Stopped)) => tracing::info!("managed PostgreSQL stopped"),
+        Ok(Ok(outcome)) => tracing::info!(?outcome, "managed PostgreSQL left running"),
+        Ok(Err(err)) => tracing::error!(error = %err, "stopping the managed PostgreSQL failed"),
+        Err(err) => tracing::error!(error = %err, "stopping the managed PostgreSQL failed"),
+    }
+}
+
+/// Applies pending migrations and returns how many ran.
+pub async fn migrate(pool: &PgPool) -> anyhow::Result<usize> {
+    let before = applied_migrations(pool).await?;
+    MIGRATOR
+        .run(pool)
+        .await
+        .context("applying migrations failed")?;
+    let after = applied_migrations(pool).await?;
+    Ok(after.saturating_sub(before))
+}
+
+async fn applied_migrations(pool: &PgPool) -> anyhow::Result<usize> {
+    let exists: bool =
+        sqlx::query_scalar("SELECT to_regclass('public._sqlx_migrations') IS NOT NULL")
+            .fetch_one(pool)
+            .await?;
+    if !exists {
+        return Ok(0);
+    }
+    let count: i64 =
+        sqlx::query_scalar("SELECT count(*) FROM public._sqlx_migrations WHERE success")
+            .fetch_one(pool)
+            .await?;
+    Ok(usize::try_from(count).unwrap_or(0))
+}

@@ -1,0 +1,167 @@
+//! The middleware stack, assembled in one function.
+
+use std::time::Duration;
+
+use axum::Router;
+use axum::body::Body;
+use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
+use axum::http::{HeaderName, HeaderValue, Method, Response, header};
+use axum::middleware::map_response;
+use tower::ServiceBuilder;
+use tower_http::LatencyUnit;
+use tower_http::catch_panic::CatchPanicLayer;
+use tower_http::cors::{AllowOrigin, CorsLayer};
+use tower_http::limit::RequestBodyLimitLayer;
+use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
+use tower_http::set_header::SetResponseHeaderLayer;
+use tower_http::timeout::TimeoutLayer;
+use tower_http::trace::{DefaultOnResponse, TraceLayer};
+use tracing::Level;
+
+use crate::config::Config;
+use crate::error::{ErrorCode, envelope_response};
+
+pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Content-Security-Policy for everything we serve: no inline script, no framing.
+const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
+base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+
+/// Wraps the router in the stack, outermost first: request id, trace, security headers, error
+/// envelope, CORS (only when configured), panic catcher, timeout, body limit.
+pub fn apply(router: Router, config: &Config) -> Router {
+    let http = &config.http;
+    let inner = ServiceBuilder::new()
+        .layer(CatchPanicLayer::custom(
+            |_panic: Box<dyn std::any::Any + Send>| {
+                tracing::error!("a request handler panicked");
+                envelope_response(
+                    ErrorCode::Internal,
+                    "an internal error occurred".to_owned(),
+                    None,
+                )
+            },
+        ))
+        .layer(TimeoutLayer::with_status_code(
+            axum::http::StatusCode::SERVICE_UNAVAILABLE,
+            Duration::from_secs(http.request_timeout_secs),
+        ))
+        .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
+        .layer(DefaultBodyLimit::max(http.body_limit_bytes));
+    let router = router.layer(inner);
+    let router = match cors_layer(&http.cors_allowed_origins) {
+        Some(cors) => router.layer(cors),
+        None => router,
+    };
+    let outer = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(crate::metrics::track_http))
+        .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+        .layer(
+            TraceLayer::new_for_http()
+                .make_span_with(make_request_span)
+                .on_response(
+                    DefaultOnResponse::new()
+                        .level(Level::INFO)
+                        .latency_unit(LatencyUnit::Micros),
+                ),
+        )
+        .layer(PropagateRequestIdLayer::new(REQUEST_ID))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::CONTENT_SECURITY_POLICY,
+            HeaderValue::from_static(CSP),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_CONTENT_TYPE_OPTIONS,
+            HeaderValue::from_static("nosniff"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::X_FRAME_OPTIONS,
+            HeaderValue::from_static("DENY"),
+        ))
+        .layer(SetResponseHeaderLayer::overriding(
+            header::REFERRER_POLICY,
+            HeaderValue::from_static("strict-origin-when-cross-origin"),
+        ))
+        .layer(map_response(ensure_error_envelope));
+    router.layer(outer)
+}
+
+fn make_request_span(request: &Request<Body>) -> tracing::Span {
+    let route = request
+        .extensions()
+        .get::<MatchedPath>()
+        .map(MatchedPath::as_str)
+        .unwrap_or("unmatched");
+    let request_id = request
+        .headers()
+        .get(REQUEST_ID)
+        .and_then(|v| v.to_str().ok())
+        .unwrap_or("");
+    // tenant.id and user.id are filled in by the CurrentUser extractor once the caller is known.
+    tracing::info_span!(
+        "request",
+        http.method = %request.method(),
+        http.route = route,
+        request.id = request_id,
+        tenant.id = tracing::field::Empty,
+        user.id = tracing::field::Empty
+    )
+}
+
+/// Cross-origin access only for the exact origins configured; none by default.
+fn cors_layer(origins: &[String]) -> Option<CorsLayer> {
+    if origins.is_empty() {
+        return None;
+    }
+    let origins: Vec<HeaderValue> = origins
+        .iter()
+        .filter_map(|o| HeaderValue::from_str(o.trim_end_matches('/')).ok())
+        .collect();
+    Some(
+        CorsLayer::new()
+            .allow_origin(AllowOrigin::list(origins))
+            .allow_methods([Method::GET, Method::POST, Method::PATCH, Method::DELETE])
+            .allow_headers([
+                header::AUTHORIZATION,
+                header::CONTENT_TYPE,
+                header::IF_MATCH,
+            ])
+            .allow_credentials(true)
+            .max_age(Duration::from_secs(600)),
+    )
+}
+
+/// Error answers produced outside our handlers (axum's 405, tower-http's 413 and timeouts) carry no
+/// JSON body. Give them the envelope so every error looks the same.
+async fn ensure_error_envelope(response: Response<Body>) -> Response<Body> {
+    let status = response.status();
+    if !(status.is_client_error() || status.is_server_error()) {
+        return response;
+    }
+    let is_json = response
+        .headers()
+        .get(header::CONTENT_TYPE)
+        .and_then(|v| v.to_str().ok())
+        .is_some_and(|v| v.starts_with("application/json"));
+    if is_json {
+        return response;
+    }
+    let code = ErrorCode::for_status(status);
+    let message = match code {
+        ErrorCode::MethodNotAllowed => "this route does not accept that method",
+        ErrorCode::PayloadTooLarge => "the request body is too large",
+        ErrorCode::ServiceUnavailable => "the request took too long or a dependency is unavailable",
+        ErrorCode::Internal => "an internal error occurred",
+        _ => status.canonical_reason().unwrap_or("request failed"),
+    };
+    let mut enveloped = envelope_response(code, message.to_owned(), None);
+    *enveloped.status_mut() = status;
+    // Keep headers such as Allow and Retry-After from the original answer.
+    for (name, value) in response.headers() {
+        if name != header::CONTENT_TYPE && name != header::CONTENT_LENGTH {
+            enveloped.headers_mut().insert(name.clone(), value.clone());
+        }
+    }
+    enveloped
+}

@@ -1,0 +1,400 @@
+//! Global search and pickers, over the instance registry `app.d_entity_instance_id`.
+//!
+//! - `GET /api/v1/search?q=&limit=&types=`: words of `q` as prefixes (`heat pu` finds "Heat pump
+//!   install") through the full-text column `search_tsv` (name + code) and substrings of the name
+//!   or code through the trigram indexes; only when those find nothing, close misspellings of the
+//!   name by trigram word similarity (so typos still find something, and fuzzy noise never pushes
+//!   real matches around). Ranked: exact code match first, then exact name, then `ts_rank` +
+//!   similarity.
+//! - `GET /api/v1/entity/{entity}/options?q=&limit=`: `{id, name, code}` of one type for pickers,
+//!   substring match on name or code, ordered by name.
+//!
+//! Both list active records the caller may view only, filtered in the query itself
+//! (`auth::permissions`). Their statements are not cached (`persistent(false)`): PostgreSQL then
+//! always plans with the actual pattern, so it can choose between the trigram indexes (a rare
+//! match) and the by-name index (a common one) — a cached generic plan cannot see the pattern and
+//! picked the name-order scan, measured at 4.7 s instead of 6 ms on 1M registry rows.
+//!
+//! User text never becomes tsquery syntax: the words are stripped of every tsquery operator and
+//! quote, then each is quoted as a prefix term and bound as a parameter.
+
+use axum::extract::State;
+use axum::extract::rejection::PathRejection;
+use serde::{Deserialize, Serialize};
+use sqlx::{Postgres, QueryBuilder};
+use utoipa::{IntoParams, ToSchema};
+use utoipa_axum::router::OpenApiRouter;
+use utoipa_axum::routes;
+use uuid::Uuid;
+
+use crate::auth::CurrentUser;
+use crate::auth::permissions;
+use crate::entity::EntityType;
+use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
+use crate::http::extract::AppQuery;
+use crate::state::AppState;
+
+const MAX_QUERY_CHARS: usize = 200;
+const SEARCH_DEFAULT_LIMIT: i64 = 20;
+const SEARCH_MAX_LIMIT: i64 = 50;
+const OPTIONS_DEFAULT_LIMIT: i64 = 20;
+const OPTIONS_MAX_LIMIT: i64 = 100;
+/// At most this many words of `q` take part in the word match.
+const MAX_WORDS: usize = 8;
+/// Minimum trigram word similarity (0–1) of a fuzzy match.
+const FUZZY_THRESHOLD: &str = "0.5";
+
+pub fn routes() -> OpenApiRouter<AppState> {
+    OpenApiRouter::new()
+        .routes(routes!(search))
+        .routes(routes!(list_entity_options))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct SearchQuery {
+    /// What to look for (required, at most 200 characters): words match as prefixes of the name's
+    /// or code's words, or as a substring; when nothing matches so, close misspellings of names.
+    pub q: Option<String>,
+    /// 1–50 (default 20).
+    pub limit: Option<i64>,
+    /// Comma-separated entity types to search (default: all).
+    pub types: Option<String>,
+}
+
+/// One search hit.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchHit {
+    pub entity_type: EntityType,
+    pub id: Uuid,
+    pub name: String,
+    pub code: Option<String>,
+    /// Higher is better: 2 for an exact code match, 1 for an exact name, plus text rank and
+    /// similarity.
+    pub rank: f64,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct SearchResults {
+    pub data: Vec<SearchHit>,
+}
+
+/// The words of a query as a prefix tsquery (`'heat':* & 'pu':*`), or None when no word is left.
+/// Every tsquery operator, quote and backslash is removed first, so the text can only ever be a
+/// list of quoted terms; the result is bound as a parameter of `to_tsquery`.
+fn prefix_tsquery(q: &str) -> Option<String> {
+    let cleaned: String = q
+        .chars()
+        .map(|c| match c {
+            '\'' | '\\' | '&' | '|' | '!' | '(' | ')' | ':' | '*' | '<' | '>' | '"' => ' ',
+            c if c.is_control() => ' ',
+            c => c,
+        })
+        .collect();
+    let terms: Vec<String> = cleaned
+        .split_whitespace()
+        // A word without a letter or digit has no lexeme (it would only draw a NOTICE).
+        .filter(|word| word.chars().any(char::is_alphanumeric))
+        .take(MAX_WORDS)
+        .map(|word| format!("'{word}':*"))
+        .collect();
+    (!terms.is_empty()).then(|| terms.join(" & "))
+}
+
+/// `%text%` for LIKE, with LIKE's own metacharacters escaped.
+fn contains_pattern(text: &str) -> String {
+    let escaped = text
+        .replace('\\', "\\\\")
+        .replace('%', "\\%")
+        .replace('_', "\\_");
+    format!("%{escaped}%")
+}
+
+/// The checked `q`: trimmed, non-empty, at most 200 characters. Matching lower-cases both sides
+/// in SQL (`lower()`), so the database's rules apply to both.
+fn check_query(q: Option<&str>, required: bool) -> Result<Option<String>, ApiError> {
+    let q = q.map(str::trim).filter(|q| !q.is_empty());
+    match q {
+        None if required => Err(ApiError::malformed("q is required: what to search for")),
+        None => Ok(None),
+        Some(q) if q.chars().count() > MAX_QUERY_CHARS => Err(ApiError::malformed(format!(
+            "q is at most {MAX_QUERY_CHARS} characters"
+        ))),
+        Some(q) if q.contains('\0') => Err(ApiError::malformed("q must not contain NUL")),
+        Some(q) => Ok(Some(q.to_owned())),
+    }
+}
+
+fn check_limit(limit: Option<i64>, default: i64, max: i64) -> Result<i64, ApiError> {
+    let limit = limit.unwrap_or(default);
+    if (1..=max).contains(&limit) {
+        Ok(limit)
+    } else {
+        Err(ApiError::malformed(format!(
+            "limit must be between 1 and {max}"
+        )))
+    }
+}
+
+fn parse_types(raw: Option<&str>) -> Result<Option<Vec<EntityType>>, ApiError> {
+    let Some(raw) = raw else {
+        return Ok(None);
+    };
+    let mut types = Vec::new();
+    for name in raw
+        .split(',')
+        .map(str::trim)
+        .filter(|name| !name.is_empty())
+    {
+        let entity = name
+            .parse::<EntityType>()
+            .map_err(|_| ApiError::malformed(format!("types: unknown entity type `{name}`")))?;
+        if !types.contains(&entity) {
+            types.push(entity);
+        }
+    }
+    if types.is_empty() {
+        return Err(ApiError::malformed(
+            "types: give one or more entity type names, comma-separated",
+        ));
+    }
+    Ok(Some(types))
+}
+
+type HitRow = (String, Uuid, String, Option<String>, f64);
+
+/// Search everything the caller may view: projects, tasks, people, clients, files…
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", operation_id = "search",
+    security(("bearer" = [])), params(SearchQuery),
+    responses((status = 200, body = SearchResults),
+        (status = 400, body = ErrorEnvelope, description = "q missing, empty or too long; bad limit or types"),
+        (status = 401, body = ErrorEnvelope)))]
+async fn search(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AppQuery(query): AppQuery<SearchQuery>,
+) -> Result<axum::Json<SearchResults>, ApiError> {
+    let q = check_query(query.q.as_deref(), true)?.unwrap_or_default();
+    let limit = check_limit(query.limit, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT)?;
+    let types = parse_types(query.types.as_deref())?;
+    let full_types = permissions::types_viewable_in_full(&state.db, &user).await?;
+    let tsquery = prefix_tsquery(&q);
+    let pattern = contains_pattern(&q);
+
+    // The trigram functions live where pg_trgm was installed (schema app, or public when it was
+    // there first): name both on the search path for this transaction only.
+    let mut tx = state.db.begin().await?;
+    sqlx::query("SELECT set_config('search_path', 'app, public, pg_catalog', true), set_config('pg_trgm.word_similarity_threshold', $1, true)")
+        .bind(FUZZY_THRESHOLD)
+        .execute(&mut *tx)
+        .await?;
+
+    // Words and substrings first.
+    let mut qb =
+        QueryBuilder::<Postgres>::new("SELECT i.entity_type::text, i.entity_id, i.name, i.code, (");
+    push_rank(&mut qb, &q, tsquery.as_deref());
+    qb.push(")::float8 AS rank FROM app.d_entity_instance_id i WHERE ");
+    push_scope(&mut qb, &user, types.as_deref(), &full_types);
+    qb.push(" AND (lower(i.name) LIKE lower(")
+        .push_bind(pattern.clone())
+        .push(") OR lower(i.code) LIKE lower(")
+        .push_bind(pattern)
+        .push(")");
+    if let Some(tsquery) = &tsquery {
+        qb.push(" OR i.search_tsv @@ to_tsquery('simple', ")
+            .push_bind(tsquery.clone())
+            .push(")");
+    }
+    qb.push(") ORDER BY coalesce(lower(i.code) = lower(")
+        .push_bind(q.clone())
+        .push("), false) DESC, rank DESC, lower(i.name), i.entity_type, i.entity_id LIMIT ")
+        .push_bind(limit);
+    let mut rows: Vec<HitRow> = qb
+        .build_query_as()
+        .persistent(false)
+        .fetch_all(&mut *tx)
+        .await?;
+
+    // Nothing matched as typed: look for close misspellings of the name.
+    if rows.is_empty() {
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT i.entity_type::text, i.entity_id, i.name, i.code, word_similarity(lower(",
+        );
+        qb.push_bind(q.clone())
+            .push("), lower(i.name))::float8 AS rank FROM app.d_entity_instance_id i WHERE ");
+        push_scope(&mut qb, &user, types.as_deref(), &full_types);
+        qb.push(" AND lower(")
+            .push_bind(q.clone())
+            .push(") <% lower(i.name) ORDER BY rank DESC, lower(i.name), i.entity_type, i.entity_id LIMIT ")
+            .push_bind(limit);
+        rows = qb
+            .build_query_as()
+            .persistent(false)
+            .fetch_all(&mut *tx)
+            .await?;
+    }
+    tx.commit().await?;
+
+    let data = rows
+        .into_iter()
+        .filter_map(|(entity_type, id, name, code, rank)| {
+            Some(SearchHit {
+                entity_type: entity_type.parse().ok()?,
+                id,
+                name,
+                code,
+                rank,
+            })
+        })
+        .collect();
+    Ok(axum::Json(SearchResults { data }))
+}
+
+/// The rank of a word/substring hit: exact code 2, exact name 1, plus ts_rank and similarity.
+fn push_rank(qb: &mut QueryBuilder<Postgres>, q: &str, tsquery: Option<&str>) {
+    qb.push("CASE WHEN lower(i.code) = lower(")
+        .push_bind(q.to_owned())
+        .push(") THEN 2 ELSE 0 END + CASE WHEN lower(i.name) = lower(")
+        .push_bind(q.to_owned())
+        .push(") THEN 1 ELSE 0 END + word_similarity(lower(")
+        .push_bind(q.to_owned())
+        .push("), lower(i.name))");
+    if let Some(tsquery) = tsquery {
+        qb.push(" + ts_rank(i.search_tsv, to_tsquery('simple', ")
+            .push_bind(tsquery.to_owned())
+            .push("))");
+    }
+}
+
+/// Tenant, live rows, the requested types and the caller's visibility.
+fn push_scope(
+    qb: &mut QueryBuilder<Postgres>,
+    user: &CurrentUser,
+    types: Option<&[EntityType]>,
+    full_types: &[EntityType],
+) {
+    qb.push("i.tenant_id = ")
+        .push_bind(user.tenant_id.clone())
+        .push(" AND i.active_flag");
+    if let Some(types) = types {
+        let names: Vec<&'static str> = types.iter().map(|t| t.as_str()).collect();
+        qb.push(" AND i.entity_type::text = ANY(")
+            .push_bind(names)
+            .push(")");
+    }
+    permissions::push_pair_visibility_filter(qb, user, full_types, "i.entity_type", "i.entity_id");
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct OptionsQuery {
+    /// Part of the name or code (at most 200 characters); omit for the first records by name.
+    pub q: Option<String>,
+    /// 1–100 (default 20).
+    pub limit: Option<i64>,
+}
+
+/// One choice of a picker.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntityOption {
+    pub id: Uuid,
+    pub name: String,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct EntityOptions {
+    pub data: Vec<EntityOption>,
+}
+
+/// Choices for a picker of one entity type: active records the caller may view whose name or
+/// code contains `q`, ordered by name.
+#[utoipa::path(get, path = "/api/v1/entity/{entity}/options", tag = "search",
+    operation_id = "list_entity_options", security(("bearer" = [])),
+    params(("entity" = EntityType, Path, description = "Entity type name"), OptionsQuery),
+    responses((status = 200, body = EntityOptions),
+        (status = 400, body = ErrorEnvelope, description = "q too long, bad limit"),
+        (status = 401, body = ErrorEnvelope),
+        (status = 404, body = ErrorEnvelope, description = "No such entity type")))]
+async fn list_entity_options(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    entity: Result<axum::extract::Path<String>, PathRejection>,
+    AppQuery(query): AppQuery<OptionsQuery>,
+) -> Result<axum::Json<EntityOptions>, ApiError> {
+    let name = entity
+        .map(|axum::extract::Path(name)| name)
+        .unwrap_or_default();
+    let entity = name.parse::<EntityType>().map_err(|_| {
+        ApiError::new(
+            ErrorCode::NotFound,
+            format!("no entity type named `{name}`"),
+        )
+    })?;
+    let q = check_query(query.q.as_deref(), false)?;
+    let limit = check_limit(query.limit, OPTIONS_DEFAULT_LIMIT, OPTIONS_MAX_LIMIT)?;
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "SELECT i.entity_id, i.name, i.code FROM app.d_entity_instance_id i WHERE i.tenant_id = ",
+    );
+    qb.push_bind(user.tenant_id.clone())
+        .push(" AND i.entity_type = ")
+        .push_bind(entity.as_str())
+        .push(" AND i.active_flag");
+    if let Some(q) = &q {
+        let pattern = contains_pattern(q);
+        qb.push(" AND (lower(i.name) LIKE lower(")
+            .push_bind(pattern.clone())
+            .push(") OR lower(i.code) LIKE lower(")
+            .push_bind(pattern)
+            .push("))");
+    }
+    if !permissions::levels_on_type(&state.db, &user, entity)
+        .await?
+        .contains(permissions::Level::View)
+    {
+        qb.push(" AND i.entity_id IN (");
+        permissions::push_visible_ids(&mut qb, &user, entity);
+        qb.push(")");
+    }
+    qb.push(" ORDER BY lower(i.name), i.entity_id LIMIT ")
+        .push_bind(limit);
+    let rows: Vec<(Uuid, String, Option<String>)> = qb
+        .build_query_as()
+        .persistent(false)
+        .fetch_all(&state.db)
+        .await?;
+    let data = rows
+        .into_iter()
+        .map(|(id, name, code)| EntityOption { id, name, code })
+        .collect();
+    Ok(axum::Json(EntityOptions { data }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn queries_never_carry_tsquery_syntax() {
+        assert_eq!(
+            prefix_tsquery("Heat pu").as_deref(),
+            Some("'Heat':* & 'pu':*")
+        );
+        assert_eq!(prefix_tsquery("'):*|&!"), None);
+        assert_eq!(
+            prefix_tsquery("o'brien & (x|y):*").as_deref(),
+            Some("'o':* & 'brien':* & 'x':* & 'y':*")
+        );
+        assert_eq!(prefix_tsquery("PRJ-0001").as_deref(), Some("'PRJ-0001':*"));
+        assert_eq!(prefix_tsquery("\\'; DROP"), Some("'DROP':*".to_owned()));
+        assert_eq!(contains_pattern("50%_a\\"), "%50\\%\\_a\\\\%");
+        assert!(check_query(Some("  "), true).is_err());
+        assert!(check_query(Some(&"x".repeat(201)), true).is_err());
+        assert_eq!(
+            check_query(Some(" Heat "), true).ok().flatten().as_deref(),
+            Some("Heat")
+        );
+    }
+}

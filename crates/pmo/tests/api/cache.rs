@@ -1,0 +1,464 @@
+//! The cache: one interface over the in-process and Redis backends, invalidation that reaches every
+//! instance (PostgreSQL NOTIFY), Redis outages served from the database, and two server instances
+//! sharing one database (and Redis) seeing a revocation at once.
+//!
+//! Also the support the other platform-services tests share: `Instance` (an `AppState` + router with
+//! its own background tasks, so two "servers" can run in one test) and `service_env` (the addresses
+//! scripts/test-platform.sh writes).
+
+use std::process::{Child, Command, Stdio};
+use std::time::{Duration, Instant};
+
+use axum::Router;
+use axum::body::Body;
+use axum::http::{Method, Request, StatusCode, header};
+use bytes::Bytes;
+use http_body_util::BodyExt;
+use pmo::cache::{Cache, CacheKey, Invalidation};
+use pmo::config::Config;
+use pmo::state::AppState;
+use secrecy::SecretString;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use tower::ServiceExt;
+
+/// The value of a service variable from `.test-services/platform.env`. Absent: the test is skipped
+/// (returns None) — except under CI=true, where a missing service is a failure.
+pub fn service_env(name: &str) -> Option<String> {
+    match std::env::var(name) {
+        Ok(value) if !value.is_empty() => Some(value),
+        _ => {
+            if std::env::var("CI").is_ok_and(|ci| ci == "true") {
+                panic!(
+                    "{name} is not set: run scripts/test-platform.sh and source .test-services/platform.env (CI=true: this test may not be skipped)"
+                );
+            }
+            eprintln!("skipped: {name} is not set (run scripts/test-platform.sh, source .test-services/platform.env)");
+            None
+        }
+    }
+}
+
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A key prefix of its own for each test (they share one Redis).
+pub fn unique_prefix() -> String {
+    format!("pmotest:{}:", uuid::Uuid::new_v4().simple())
+}
+
+pub const SHARED_SECRET: &str = "platform-tests-shared-token-secret-0123456789";
+
+/// One "server": state, router and its invalidation listener, over a shared pool.
+pub struct Instance {
+    pub state: AppState,
+    pub router: Router,
+    stop: tokio::sync::watch::Sender<bool>,
+    _dir: tempfile::TempDir,
+}
+
+impl Instance {
+    pub async fn start(pool: &PgPool, tweak: impl FnOnce(&mut Config)) -> Instance {
+        let dir = tempfile::tempdir().unwrap();
+        let mut config = Config {
+            data_dir: dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        // Every instance of a deployment shares the token secret (tokens verify anywhere).
+        config.auth.token_secret = Some(SecretString::from(SHARED_SECRET));
+        tweak(&mut config);
+        config.validate().expect("test config is valid");
+        let state = AppState::new(config, pool.clone()).expect("state");
+        let (stop, stopped) = tokio::sync::watch::channel(false);
+        pmo::cache::spawn_invalidation_listener(state.cache.clone(), pool.clone(), stopped);
+        Instance {
+            router: pmo::build_app(state.clone()),
+            state,
+            stop,
+            _dir: dir,
+        }
+    }
+
+    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> (StatusCode, Value) {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(token) = token {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
+        }
+        let body = match body {
+            Some(body) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(serde_json::to_vec(body).unwrap())
+            }
+            None => Body::empty(),
+        };
+        let response = self.router.clone().oneshot(builder.body(body).unwrap()).await.unwrap();
+        let status = response.status();
+        let bytes = response.into_body().collect().await.unwrap().to_bytes();
+        let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
+        (status, value)
+    }
+
+    pub async fn get(&self, path: &str, token: Option<&str>) -> (StatusCode, Value) {
+        self.send(Method::GET, path, token, None).await
+    }
+
+    pub async fn post(&self, path: &str, token: Option<&str>, body: &Value) -> (StatusCode, Value) {
+        self.send(Method::POST, path, token, Some(body)).await
+    }
+
+    /// Creates a tenant and its administrator; returns the administrator's access token.
+    pub async fn tenant_admin(&self, slug: &str) -> String {
+        let email = format!("admin@{slug}.example");
+        pmo::tenancy::create_tenant(
+            &self.state.db,
+            pmo::tenancy::NewTenant {
+                slug: slug.to_owned(),
+                name: format!("Tenant {slug}"),
+                admin: pmo::tenancy::NewEmployee {
+                    email: email.clone(),
+                    first_name: "Ada".to_owned(),
+                    last_name: "Admin".to_owned(),
+                    password: crate::helpers::TEST_PASSWORD.to_owned(),
+                    tenant_admin: true,
+                },
+            },
+        )
+        .await
+        .unwrap();
+        self.login(slug, &email).await
+    }
+
+    /// Adds a non-admin employee `<local>@<tenant>.example`; returns the id.
+    pub async fn employee(&self, tenant: &str, local: &str) -> uuid::Uuid {
+        pmo::tenancy::create_employee(
+            &self.state.db,
+            tenant,
+            pmo::tenancy::NewEmployee {
+                email: format!("{local}@{tenant}.example"),
+                first_name: local.to_owned(),
+                last_name: "Tester".to_owned(),
+                password: crate::helpers::TEST_PASSWORD.to_owned(),
+                tenant_admin: false,
+            },
+        )
+        .await
+        .unwrap()
+        .id
+    }
+
+    pub async fn login(&self, tenant: &str, email: &str) -> String {
+        let (status, body) = self
+            .post(
+                "/api/v1/auth/login",
+                None,
+                &json!({"email": email, "password": crate::helpers::TEST_PASSWORD, "tenant": tenant}),
+            )
+            .await;
+        assert_eq!(status, StatusCode::OK, "login: {body}");
+        body["token"].as_str().unwrap().to_owned()
+    }
+}
+
+impl Drop for Instance {
+    fn drop(&mut self) {
+        let _ = self.stop.send(true);
+    }
+}
+
+/// Waits until `count` invalidation listeners are listening on this database.
+pub async fn wait_for_listeners(pool: &PgPool, count: i64) {
+    let deadline = Instant::now() + Duration::from_secs(10);
+    loop {
+        let listening: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity
+             WHERE datname = current_database() AND query ILIKE 'LISTEN%pmo_cache%'",
+        )
+        .fetch_one(pool)
+        .await
+        .unwrap();
+        if listening >= count {
+            return;
+        }
+        assert!(Instant::now() < deadline, "listeners did not start");
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+}
+
+/// Polls `check` until it holds or `within` passes.
+pub async fn eventually(within: Duration, mut check: impl AsyncFnMut() -> bool) -> bool {
+    let deadline = Instant::now() + within;
+    loop {
+        if check().await {
+            return true;
+        }
+        if Instant::now() > deadline {
+            return false;
+        }
+        tokio::time::sleep(Duration::from_millis(25)).await;
+    }
+}
+
+async fn wait_until_redis_usable(cache: &Cache) {
+    assert!(
+        eventually(Duration::from_secs(10), async || cache.redis_usable()).await,
+        "Redis did not become usable"
+    );
+}
+
+fn key(item: &str) -> CacheKey {
+    CacheKey::new("test.items", Some("acme"), item)
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn in_process_caches_of_two_instances_are_invalidated_at_commit(pool: PgPool) {
+    let a = Instance::start(&pool, |_| {}).await;
+    let b = Instance::start(&pool, |_| {}).await;
+    wait_for_listeners(&pool, 2).await;
+    assert_eq!(a.state.cache.backend_name(), "in-process");
+    for instance in [&a, &b] {
+        instance.state.cache.put(&key("k1"), Bytes::from_static(b"v1"), Duration::from_secs(60)).await;
+        instance.state.cache.put(&key("k2"), Bytes::from_static(b"v2"), Duration::from_secs(60)).await;
+    }
+
+    // Invalidated inside a transaction: the other instance hears of it only at commit.
+    let mut tx = pool.begin().await.unwrap();
+    a.state.cache.invalidate(&mut *tx, Invalidation::key(&key("k1"))).await.unwrap();
+    assert_eq!(a.state.cache.get(&key("k1")).await, None, "gone here at once");
+    tokio::time::sleep(Duration::from_millis(200)).await;
+    assert!(b.state.cache.get(&key("k1")).await.is_some(), "not before commit");
+    tx.commit().await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(2), async || b.state.cache.get(&key("k1")).await.is_none()).await,
+        "the other instance forgot it after commit"
+    );
+    assert!(b.state.cache.get(&key("k2")).await.is_some(), "other keys stay");
+
+    // A whole namespace of one tenant.
+    a.state.cache.invalidate(&pool, Invalidation::namespace("test.items", Some("acme"))).await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(2), async || b.state.cache.get(&key("k2")).await.is_none()).await
+    );
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn a_load_that_raced_with_an_invalidation_is_not_stored(pool: PgPool) {
+    let a = Instance::start(&pool, |_| {}).await;
+    wait_for_listeners(&pool, 1).await;
+    let cache = a.state.cache.clone();
+    let loaded: Result<String, ()> = cache
+        .load(&key("race"), Duration::from_secs(60), async || {
+            // While "reading the database", a writer invalidates.
+            cache.invalidate(&pool, Invalidation::key(&key("race"))).await.unwrap();
+            Ok("stale".to_owned())
+        })
+        .await;
+    assert_eq!(loaded.unwrap(), "stale");
+    assert_eq!(cache.get(&key("race")).await, None, "the raced value was not cached");
+    let again: Result<String, ()> = cache.load(&key("race"), Duration::from_secs(60), async || Ok("fresh".to_owned())).await;
+    assert_eq!(again.unwrap(), "fresh");
+    assert!(cache.get(&key("race")).await.is_some());
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn redis_is_shared_and_an_invalidation_on_one_instance_is_seen_by_the_other_at_once(pool: PgPool) {
+    let Some(url) = service_env("PMO_TEST_REDIS_URL") else { return };
+    let prefix = unique_prefix();
+    let setup = |config: &mut Config| {
+        config.cache.redis_url = Some(SecretString::from(url.clone()));
+        config.cache.redis_key_prefix = prefix.clone();
+    };
+    let a = Instance::start(&pool, setup).await;
+    let b = Instance::start(&pool, setup).await;
+    wait_for_listeners(&pool, 2).await;
+    wait_until_redis_usable(&a.state.cache).await;
+    wait_until_redis_usable(&b.state.cache).await;
+    assert_eq!(a.state.cache.backend_name(), "redis");
+
+    a.state.cache.put(&key("shared"), Bytes::from_static(b"from-a"), Duration::from_secs(60)).await;
+    assert_eq!(b.state.cache.get(&key("shared")).await.as_deref(), Some(&b"from-a"[..]), "one shared store");
+
+    a.state.cache.invalidate(&pool, Invalidation::key(&key("shared"))).await.unwrap();
+    assert_eq!(b.state.cache.get(&key("shared")).await, None, "gone for the other instance at once");
+
+    for item in ["n1", "n2"] {
+        b.state.cache.put(&key(item), Bytes::from_static(b"x"), Duration::from_secs(60)).await;
+    }
+    b.state.cache.put(&CacheKey::new("test.items", Some("other"), "n1"), Bytes::from_static(b"y"), Duration::from_secs(60)).await;
+    a.state.cache.invalidate(&pool, Invalidation::namespace("test.items", Some("acme"))).await.unwrap();
+    assert_eq!(a.state.cache.get(&key("n1")).await, None);
+    assert_eq!(b.state.cache.get(&key("n2")).await, None);
+    assert!(b.state.cache.get(&CacheKey::new("test.items", Some("other"), "n1")).await.is_some(), "other tenants' keys stay");
+
+    let (status, body) = a.get("/api/health/ready", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["checks"]["cache"]["backend"], "redis");
+    assert_eq!(body["checks"]["cache"]["status"], "ok", "{body}");
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn a_key_revocation_on_one_instance_is_refused_by_the_other_at_once(pool: PgPool) {
+    let a = Instance::start(&pool, |_| {}).await;
+    let b = Instance::start(&pool, |_| {}).await;
+    wait_for_listeners(&pool, 2).await;
+    let admin = a.tenant_admin("acme").await;
+    // Both instances verify the token (and cache that its key id verifies, for 30 s).
+    assert_eq!(a.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::OK);
+    assert_eq!(b.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::OK);
+
+    // Leaked key: revoke on A. B must refuse the old token now, not when its cache expires.
+    let (status, _) = a.post("/api/v1/auth/keys/rotate", Some(&admin), &json!({"revoke_previous": true})).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(a.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::UNAUTHORIZED);
+    assert!(
+        eventually(Duration::from_secs(2), async || b.get("/api/v1/auth/me", Some(&admin)).await.0 == StatusCode::UNAUTHORIZED).await,
+        "instance B still accepts a token of a revoked key"
+    );
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn logout_and_grant_revocation_take_effect_on_every_instance_at_once(pool: PgPool) {
+    // Sessions and permissions are read from the database on every request (never cached), so a
+    // change made through one instance holds on the next request to any other.
+    let a = Instance::start(&pool, |_| {}).await;
+    let b = Instance::start(&pool, |_| {}).await;
+    let admin = a.tenant_admin("acme").await;
+    let pat_id = a.employee("acme", "pat").await;
+    let pat = b.login("acme", "pat@acme.example").await;
+    let (status, project) = a.post("/api/v1/project", Some(&admin), &json!({"name": "Roof"})).await;
+    assert_eq!(status, StatusCode::CREATED, "{project}");
+    let (status, grant) = a
+        .post(
+            "/api/v1/rbac/grants",
+            Some(&admin),
+            &json!({"grantee_type": "employee", "grantee_id": pat_id, "entity_type": "project", "levels": [0]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{grant}");
+    let visible = async |instance: &Instance| {
+        let (status, page) = instance.get("/api/v1/project", Some(&pat)).await;
+        if status == StatusCode::OK { page["data"].as_array().map_or(0, Vec::len) } else { 0 }
+    };
+    assert_eq!(visible(&b).await, 1, "B serves the grant made on A");
+    let grant_id = grant["id"].as_str().unwrap();
+    let (status, _) = a.send(Method::DELETE, &format!("/api/v1/rbac/grants/{grant_id}"), Some(&admin), None).await;
+    assert!(status.is_success(), "{status}");
+    assert_eq!(visible(&b).await, 0, "the revoke made on A holds on B at once");
+
+    let (status, _) = a.post("/api/v1/auth/logout", Some(&pat), &json!({})).await;
+    assert_eq!(status, StatusCode::NO_CONTENT);
+    assert_eq!(b.get("/api/v1/auth/me", Some(&pat)).await.0, StatusCode::UNAUTHORIZED, "logged out everywhere at once");
+}
+
+/// A private redis-server on its own port, stopped on drop.
+struct PrivateRedis {
+    port: u16,
+    server: String,
+    dir: tempfile::TempDir,
+    child: Option<Child>,
+}
+
+impl PrivateRedis {
+    fn start(server: &str, port: u16, dir: tempfile::TempDir) -> PrivateRedis {
+        let mut redis = PrivateRedis {
+            port,
+            server: server.to_owned(),
+            dir,
+            child: None,
+        };
+        redis.spawn();
+        redis
+    }
+
+    fn spawn(&mut self) {
+        let child = Command::new(&self.server)
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string(), "--save", "", "--appendonly", "no"])
+            .arg("--dir")
+            .arg(self.dir.path())
+            .stdout(Stdio::null())
+            .stderr(Stdio::null())
+            .spawn()
+            .expect("start redis-server");
+        self.child = Some(child);
+        let deadline = Instant::now() + Duration::from_secs(10);
+        while std::net::TcpStream::connect(("127.0.0.1", self.port)).is_err() {
+            assert!(Instant::now() < deadline, "redis-server did not start");
+            std::thread::sleep(Duration::from_millis(50));
+        }
+    }
+
+    fn kill(&mut self) {
+        if let Some(mut child) = self.child.take() {
+            let _ = child.kill();
+            let _ = child.wait();
+        }
+    }
+}
+
+impl Drop for PrivateRedis {
+    fn drop(&mut self) {
+        self.kill();
+    }
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn redis_killed_and_restarted_mid_test_degrades_then_recovers_by_itself(pool: PgPool) {
+    let Some(server) = service_env("PMO_TEST_REDIS_SERVER") else { return };
+    let port = free_port();
+    let mut redis = PrivateRedis::start(&server, port, tempfile::tempdir().unwrap());
+    let url = format!("redis://127.0.0.1:{port}");
+    let a = Instance::start(&pool, |config| {
+        config.cache.redis_url = Some(SecretString::from(url.clone()));
+        config.cache.redis_key_prefix = unique_prefix();
+    })
+    .await;
+    wait_until_redis_usable(&a.state.cache).await;
+    let admin = a.tenant_admin("acme").await;
+    a.state.cache.put(&key("before"), Bytes::from_static(b"1"), Duration::from_secs(60)).await;
+    assert!(a.state.cache.get(&key("before")).await.is_some());
+
+    redis.kill();
+    // The platform keeps serving (from the database); readiness says the cache is down.
+    assert_eq!(a.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::OK);
+    let (status, body) = a.get("/api/health/ready", None).await;
+    assert_eq!(status, StatusCode::OK, "an optional dependency: {body}");
+    assert_eq!(body["status"], "degraded", "{body}");
+    assert_eq!(body["checks"]["cache"]["status"], "down", "{body}");
+    assert!(body["checks"]["cache"]["error"].is_string());
+    assert_eq!(a.state.cache.get(&key("before")).await, None, "a miss, not an error");
+    a.state.cache.invalidate(&pool, Invalidation::key(&key("before"))).await.unwrap();
+    let started = Instant::now();
+    for _ in 0..5 {
+        assert_eq!(a.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::OK);
+    }
+    assert!(started.elapsed() < Duration::from_secs(3), "requests do not wait on the dead Redis");
+
+    redis.spawn();
+    wait_until_redis_usable(&a.state.cache).await;
+    let (status, body) = a.get("/api/health/ready", None).await;
+    assert_eq!(status, StatusCode::OK);
+    assert_eq!(body["checks"]["cache"]["status"], "ok", "reconnected by itself: {body}");
+    a.state.cache.put(&key("after"), Bytes::from_static(b"2"), Duration::from_secs(60)).await;
+    assert_eq!(a.state.cache.get(&key("after")).await.as_deref(), Some(&b"2"[..]));
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn an_unreachable_redis_url_degrades_readiness_but_never_stops_the_platform(pool: PgPool) {
+    let port = free_port(); // nothing listens there
+    let a = Instance::start(&pool, |config| {
+        config.cache.redis_url = Some(SecretString::from(format!("redis://127.0.0.1:{port}")));
+    })
+    .await;
+    let admin = a.tenant_admin("acme").await;
+    assert_eq!(a.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::OK);
+    let (status, body) = a.get("/api/health/ready", None).await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(body["status"], "degraded");
+    assert_eq!(body["checks"]["cache"]["status"], "down");
+    assert_eq!(body["checks"]["database"]["status"], "ok");
+    assert_eq!(a.state.cache.get(&key("x")).await, None);
+}

@@ -1,0 +1,315 @@
+//! `TestApp`: the application router over a test database, with typed request helpers.
+
+use std::process::{Command, Output};
+use std::sync::Arc;
+
+use axum::Router;
+use axum::body::{Body, Bytes};
+use axum::http::{HeaderMap, Method, Request, StatusCode, header};
+use http_body_util::BodyExt;
+use pmo::config::Config;
+use pmo::state::AppState;
+use serde_json::{Value, json};
+use sqlx::PgPool;
+use tower::ServiceExt;
+use uuid::Uuid;
+
+pub struct TestApp {
+    pub router: Router,
+    pub pool: PgPool,
+    pub config: Arc<Config>,
+    _data_dir: tempfile::TempDir,
+}
+
+pub struct TestResponse {
+    pub status: StatusCode,
+    pub headers: HeaderMap,
+    pub body: Bytes,
+}
+
+impl TestResponse {
+    pub fn json(&self) -> Value {
+        serde_json::from_slice(&self.body).unwrap_or_else(|err| {
+            panic!(
+                "body is not JSON ({err}): {}",
+                String::from_utf8_lossy(&self.body)
+            )
+        })
+    }
+
+    /// Asserts the error envelope with the given status and code, and returns the envelope.
+    pub fn assert_error(&self, status: StatusCode, code: &str) -> Value {
+        assert_eq!(
+            self.status,
+            status,
+            "body: {}",
+            String::from_utf8_lossy(&self.body)
+        );
+        let body = self.json();
+        assert_eq!(body["error"]["code"], code, "body: {body}");
+        assert!(
+            body["error"]["message"]
+                .as_str()
+                .is_some_and(|m| !m.is_empty()),
+            "message missing: {body}"
+        );
+        body
+    }
+}
+
+impl TestApp {
+    pub async fn spawn(pool: PgPool) -> TestApp {
+        Self::spawn_with(pool, |_| {}).await
+    }
+
+    /// Builds the app with a test configuration (data in a temporary folder) adjusted by `tweak`.
+    pub async fn spawn_with(pool: PgPool, tweak: impl FnOnce(&mut Config)) -> TestApp {
+        let data_dir = tempfile::tempdir().expect("temp dir");
+        let mut config = Config {
+            data_dir: data_dir.path().to_path_buf(),
+            ..Config::default()
+        };
+        tweak(&mut config);
+        config.validate().expect("test config is valid");
+        let state = AppState::new(config, pool.clone()).expect("state");
+        let config = state.config.clone();
+        TestApp {
+            router: pmo::build_app(state),
+            pool,
+            config,
+            _data_dir: data_dir,
+        }
+    }
+
+    pub async fn request(&self, request: Request<Body>) -> TestResponse {
+        let response = self
+            .router
+            .clone()
+            .oneshot(request)
+            .await
+            .expect("router never fails");
+        let status = response.status();
+        let headers = response.headers().clone();
+        let body = response
+            .into_body()
+            .collect()
+            .await
+            .expect("body")
+            .to_bytes();
+        TestResponse {
+            status,
+            headers,
+            body,
+        }
+    }
+
+    pub async fn get(&self, path: &str) -> TestResponse {
+        self.request(Request::builder().uri(path).body(Body::empty()).unwrap())
+            .await
+    }
+
+    pub async fn send_raw(
+        &self,
+        method: Method,
+        path: &str,
+        content_type: Option<&str>,
+        body: impl Into<Body>,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(content_type) = content_type {
+            builder = builder.header(header::CONTENT_TYPE, content_type);
+        }
+        self.request(builder.body(body.into()).unwrap()).await
+    }
+}
+
+/// A signed-in employee of a test tenant.
+#[derive(Debug, Clone)]
+pub struct TestUser {
+    pub id: Uuid,
+    pub tenant: String,
+    pub email: String,
+    pub password: String,
+    pub token: String,
+    pub refresh_token: String,
+}
+
+pub const TEST_PASSWORD: &str = "correct-horse-battery";
+
+impl TestApp {
+    /// Creates a tenant with its administrator, signed in.
+    pub async fn tenant_with_admin(&self, slug: &str) -> TestUser {
+        let email = format!("admin@{slug}.example");
+        pmo::tenancy::create_tenant(
+            &self.pool,
+            pmo::tenancy::NewTenant {
+                slug: slug.to_owned(),
+                name: format!("Tenant {slug}"),
+                admin: pmo::tenancy::NewEmployee {
+                    email: email.clone(),
+                    first_name: "Ada".to_owned(),
+                    last_name: "Admin".to_owned(),
+                    password: TEST_PASSWORD.to_owned(),
+                    tenant_admin: true,
+                },
+            },
+        )
+        .await
+        .expect("create tenant");
+        self.sign_in(slug, &email, TEST_PASSWORD).await
+    }
+
+    /// Adds a non-admin employee to a tenant and signs them in.
+    pub async fn employee(&self, tenant: &str, local_part: &str) -> TestUser {
+        let email = format!("{local_part}@{tenant}.example");
+        pmo::tenancy::create_employee(
+            &self.pool,
+            tenant,
+            pmo::tenancy::NewEmployee {
+                email: email.clone(),
+                first_name: local_part.to_owned(),
+                last_name: "Tester".to_owned(),
+                password: TEST_PASSWORD.to_owned(),
+                tenant_admin: false,
+            },
+        )
+        .await
+        .expect("create employee");
+        self.sign_in(tenant, &email, TEST_PASSWORD).await
+    }
+
+    pub async fn login(&self, tenant: &str, email: &str, password: &str) -> TestResponse {
+        self.post_json(
+            "/api/v1/auth/login",
+            None,
+            &json!({ "email": email, "password": password, "tenant": tenant }),
+        )
+        .await
+    }
+
+    pub async fn sign_in(&self, tenant: &str, email: &str, password: &str) -> TestUser {
+        let response = self.login(tenant, email, password).await;
+        assert_eq!(
+            response.status,
+            StatusCode::OK,
+            "sign in: {}",
+            String::from_utf8_lossy(&response.body)
+        );
+        let body = response.json();
+        TestUser {
+            id: body["employee"]["id"].as_str().unwrap().parse().unwrap(),
+            tenant: tenant.to_owned(),
+            email: email.to_owned(),
+            password: password.to_owned(),
+            token: body["token"].as_str().unwrap().to_owned(),
+            refresh_token: body["refresh_token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    pub async fn send_json(
+        &self,
+        method: Method,
+        path: &str,
+        user: Option<&TestUser>,
+        body: Option<&Value>,
+    ) -> TestResponse {
+        let mut builder = Request::builder().method(method).uri(path);
+        if let Some(user) = user {
+            builder = builder.header(header::AUTHORIZATION, format!("Bearer {}", user.token));
+        }
+        let body = match body {
+            Some(body) => {
+                builder = builder.header(header::CONTENT_TYPE, "application/json");
+                Body::from(serde_json::to_vec(body).unwrap())
+            }
+            None => Body::empty(),
+        };
+        self.request(builder.body(body).unwrap()).await
+    }
+
+    pub async fn get_as(&self, user: &TestUser, path: &str) -> TestResponse {
+        self.send_json(Method::GET, path, Some(user), None).await
+    }
+
+    pub async fn post_json(
+        &self,
+        path: &str,
+        user: Option<&TestUser>,
+        body: &Value,
+    ) -> TestResponse {
+        self.send_json(Method::POST, path, user, Some(body)).await
+    }
+
+    pub async fn delete_as(&self, user: &TestUser, path: &str) -> TestResponse {
+        self.send_json(Method::DELETE, path, Some(user), None).await
+    }
+
+    /// Runs SQL for test set-up (ids and values bound by the caller's format only in tests).
+    pub async fn exec(&self, sql: &str) {
+        sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
+            .execute(&self.pool)
+            .await
+            .expect("test SQL");
+    }
+}
+
+/// The `pmo` binary with a clean environment: no PMO_* or DATABASE_URL leaks in from the test runner.
+pub fn pmo_command() -> Command {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_pmo"));
+    command.env_clear();
+    for key in ["PATH", "HOME", "LANG", "TMPDIR"] {
+        if let Ok(value) = std::env::var(key) {
+            command.env(key, value);
+        }
+    }
+    command
+}
+
+pub fn stderr_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stderr).into_owned()
+}
+
+pub fn stdout_of(output: &Output) -> String {
+    String::from_utf8_lossy(&output.stdout).into_owned()
+}
+
+/// The server URL that `make test` provides (the sqlx test master database).
+pub fn master_database_url() -> String {
+    std::env::var("DATABASE_URL")
+        .expect("DATABASE_URL is set by `make test` (scripts/test-services.sh)")
+}
+
+/// A database created for one binary-level test and dropped at the end.
+pub struct ScratchDatabase {
+    pub url: String,
+    name: String,
+    admin: PgPool,
+}
+
+impl ScratchDatabase {
+    pub async fn create() -> ScratchDatabase {
+        let master = master_database_url();
+        let admin = PgPool::connect(&master)
+            .await
+            .expect("connect to the test server");
+        let name = format!("pmo_scratch_{}", uuid::Uuid::new_v4().simple());
+        sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {name}")))
+            .execute(&admin)
+            .await
+            .expect("create db");
+        let base = master.rsplit_once('/').expect("url has a database").0;
+        ScratchDatabase {
+            url: format!("{base}/{name}"),
+            name,
+            admin,
+        }
+    }
+
+    pub async fn drop(self) {
+        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .execute(&self.admin)
+            .await
+            .expect("drop db");
+    }
+}

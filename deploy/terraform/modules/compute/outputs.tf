@@ -1,0 +1,44 @@
+output "instance_id" {
+  description = "ID of the single instance, or null with an autoscaling group."
+  value       = var.enable_autoscaling ? null : aws_instance.app[0].id
+}
+
+output "autoscaling_group_name" {
+  description = "Name of the autoscaling group, or null with a single instance."
+  value       = var.enable_autoscaling ? aws_autoscaling_group.app[0].name : null
+}
+
+output "role_name" {
+  description = "Name of the instance role."
+  value       = aws_iam_role.instance.name
+}
+
+output "role_policy_json" {
+  description = "The instance role's inline policy, for review."
+  value       = data.aws_iam_policy_document.instance.json
+}
+
+output "deployer_policy_arn" {
+  description = "ARN of the deployer policy (attach it to the CI role or operators' group), or null."
+  value       = var.create_deployer_policy ? aws_iam_policy.deployer[0].arn : null
+}
+
+output "deployment_tag" {
+  description = "Tag that identifies this deployment's instances (deploy.sh --ssm --target)."
+  value       = "pmo-deployment=${var.name_prefix}"
+}
+
+output "token_secret_parameter_name" {
+  description = "SSM SecureString holding PMO_TOKEN_SECRET."
+  value       = aws_ssm_parameter.token_secret.name
+}
+
+output "ami_id" {
+  description = "AMI the instances boot from."
+  value       = local.ami_id
+}
+
+output "static_environment" {
+  description = "Non-secret environment of the service (written to /etc/pmo/pmo.env.base)."
+  value       = local.static_environment
+}

@@ -1,0 +1,37 @@
+# Values the mocked AWS provider returns where random strings would not do (terraform test).
+
+mock_data "aws_iam_policy_document" {
+  defaults = {
+    json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
+  }
+}
+
+mock_data "aws_availability_zones" {
+  defaults = {
+    names = ["us-east-1a", "us-east-1b", "us-east-1c"]
+  }
+}
+
+mock_data "aws_region" {
+  defaults = {
+    name = "us-east-1"
+  }
+}
+
+mock_data "aws_caller_identity" {
+  defaults = {
+    account_id = "000000000000"
+  }
+}
+
+mock_data "aws_partition" {
+  defaults = {
+    partition = "aws"
+  }
+}
+
+mock_data "aws_elb_service_account" {
+  defaults = {
+    arn = "arn:aws:iam::000000000000:root"
+  }
+}

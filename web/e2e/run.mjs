@@ -1,0 +1,525 @@
+// Browser tests against the real `pmo` binary and a seeded database (scripts/test-web.sh starts
+// both). Each test gets a fresh browser context; any console error or uncaught page error that
+// the test did not expect fails it. Screenshots of the main pages go to test-results/.
+//
+//   PMO_BASE_URL=http://127.0.0.1:4000 node e2e/run.mjs [name filter]
+import { mkdirSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { launchBrowser } from './browser.mjs';
+
+const BASE = process.env.PMO_BASE_URL ?? 'http://127.0.0.1:4000';
+const EMAIL = process.env.PMO_E2E_EMAIL ?? 'james.miller@huronhome.ca';
+const PASSWORD = process.env.PMO_E2E_PASSWORD ?? 'password123';
+const TENANT = process.env.PMO_E2E_TENANT ?? 'demo';
+const OUT = process.env.PMO_E2E_OUT ?? 'test-results';
+const SHOTS = join(OUT, 'screenshots');
+const filter = process.argv[2] ?? '';
+const DESKTOP = { width: 1366, height: 768 };
+
+mkdirSync(SHOTS, { recursive: true });
+
+// ---------------------------------------------------------------- helpers
+
+class Failure extends Error {}
+
+function check(condition, message) {
+  if (!condition) throw new Failure(message);
+}
+
+function equal(actual, expected, message) {
+  if (JSON.stringify(actual) !== JSON.stringify(expected)) {
+    throw new Failure(`${message}: expected ${JSON.stringify(expected)}, got ${JSON.stringify(actual)}`);
+  }
+}
+
+/** Waits until `probe` returns a truthy value (polling), or fails with `message`. */
+async function eventually(probe, message, timeout = 8000) {
+  const end = Date.now() + timeout;
+  let last;
+  while (Date.now() < end) {
+    try {
+      last = await probe();
+      if (last) return last;
+    } catch (error) {
+      last = error;
+    }
+    await new Promise((r) => setTimeout(r, 100));
+  }
+  throw new Failure(`${message} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
+}
+
+/** A signed-in API client in Node, for the "someone else" side of a test. */
+async function apiSession() {
+  const response = await fetch(`${BASE}/api/v1/auth/login`, {
+    method: 'POST',
+    headers: { 'Content-Type': 'application/json' },
+    body: JSON.stringify({ email: EMAIL, password: PASSWORD, tenant: TENANT }),
+  });
+  check(response.ok, `API sign-in answered ${response.status}`);
+  const { token } = await response.json();
+  const call = async (method, path, body) => {
+    const res = await fetch(`${BASE}${path}`, {
+      method,
+      headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      body: body ? JSON.stringify(body) : undefined,
+    });
+    const text = await res.text();
+    return { status: res.status, body: text ? JSON.parse(text) : null };
+  };
+  return {
+    get: (path) => call('GET', path),
+    patch: (path, body) => call('PATCH', path, body),
+    post: (path, body) => call('POST', path, body),
+  };
+}
+
+async function signIn(page, next = '/project') {
+  await page.goto(`${BASE}${next}`);
+  await page.waitForURL(/\/sign-in/);
+  await page.getByRole('textbox', { name: 'E-mail' }).fill(EMAIL);
+  await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+}
+
+async function shot(page, name) {
+  await page.waitForTimeout(250); // let transitions settle
+  await page.screenshot({ path: join(SHOTS, `${name}.png`), fullPage: false });
+}
+
+/** Names in the first column of the records table, in order. */
+async function tableNames(page) {
+  return page.locator('table tbody tr td:first-child a').allTextContents();
+}
+
+async function waitForRows(page) {
+  await page.locator('table tbody tr td:first-child a').first().waitFor();
+  await eventually(async () => (await page.locator('table[aria-busy="true"]').count()) === 0, 'the table stays busy');
+}
+
+/** Drags with the mouse the way a person does: press, nudge past the activation distance, move. */
+async function drag(page, source, target) {
+  await source.scrollIntoViewIfNeeded();
+  const from = await source.boundingBox();
+  const to = await target.boundingBox();
+  check(from && to, 'drag source or target is not visible');
+  const x = from.x + from.width / 2;
+  const y = from.y + from.height - 12;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x + 12, y + 12, { steps: 4 });
+  await page.mouse.move(to.x + to.width / 2, to.y + 80, { steps: 20 });
+  await page.waitForTimeout(150);
+  await page.mouse.up();
+}
+
+function column(page, name) {
+  return page.locator('section.pmo-kanban-column').filter({ has: page.getByText(name, { exact: true }) });
+}
+
+// Data that later tests build on (the task created under a project).
+const shared = { projectName: '', projectId: '', taskName: '', taskId: '' };
+
+// ---------------------------------------------------------------- tests
+
+const tests = [
+  {
+    name: 'signed-out visitors go to sign-in, see why a sign-in failed, and come back after it',
+    // The refused sign-in is logged by the browser as a failed request.
+    allow: [/status of 401/],
+    async run({ page }) {
+      await page.goto(`${BASE}/task?view=board`);
+      await page.waitForURL(/\/sign-in\?next=%2Ftask%3Fview%3Dboard/);
+      equal(await page.getByRole('textbox', { name: 'Workspace' }).inputValue(), 'demo', 'default workspace');
+      await shot(page, '01-sign-in');
+      await page.getByRole('textbox', { name: 'E-mail' }).fill(EMAIL);
+      await page.getByRole('textbox', { name: 'Password' }).fill('not-the-password');
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.getByRole('alert').filter({ hasText: 'not right for this workspace' }).waitFor();
+      await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/task\?view=board$/);
+      await page.getByRole('region', { name: /Tasks by/ }).waitFor();
+    },
+  },
+  {
+    name: 'sign in with the keyboard only; focus is visible',
+    async run({ page }) {
+      await page.goto(`${BASE}/sign-in`);
+      // The e-mail field takes the focus once the app has started.
+      await eventually(() => page.evaluate(() => document.activeElement?.getAttribute('type') === 'email'), 'e-mail field not focused');
+      await page.keyboard.type(EMAIL);
+      await page.keyboard.press('Tab');
+      const outline = await page.evaluate(() => getComputedStyle(document.activeElement).outlineStyle);
+      check(outline !== 'none', `focused input shows no outline (${outline})`);
+      await page.keyboard.type(PASSWORD);
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/project$/);
+      // The sidebar is reachable from the keyboard too.
+      const link = page.getByRole('link', { name: 'Tasks' });
+      await link.focus();
+      await page.keyboard.press('Enter');
+      await page.waitForURL(/\/task$/);
+    },
+  },
+  {
+    name: 'projects: sidebar groups, sort by a header, search',
+    async run({ page, api }) {
+      await signIn(page);
+      await waitForRows(page);
+      const nav = page.getByRole('navigation', { name: 'Record types' });
+      for (const group of ['Organisation', 'Work', 'People', 'Operations', 'Content']) {
+        await nav.getByText(group, { exact: true }).waitFor();
+      }
+      const all = await api.get('/api/v1/project?limit=200&total=true');
+      equal(await page.locator('table tbody tr').count(), Math.min(20, all.body.total), 'rows on the first page');
+      await shot(page, '02-projects');
+
+      await page.getByRole('button', { name: 'Sort by Name' }).click();
+      await eventually(async () => (await page.locator('th[aria-sort="ascending"]').textContent())?.includes('Name'), 'Name is not the ascending sort');
+      const asc = (await api.get('/api/v1/project?limit=200&sort=name&order=asc')).body.data.map((p) => p.name);
+      await eventually(async () => JSON.stringify(await tableNames(page)) === JSON.stringify(asc.slice(0, 20)), 'rows not in ascending name order');
+      await page.getByRole('button', { name: 'Sort by Name' }).click();
+      await eventually(async () => (await page.locator('th[aria-sort="descending"]').count()) === 1, 'no descending sort');
+      const desc = [...asc].reverse();
+      await eventually(async () => JSON.stringify(await tableNames(page)) === JSON.stringify(desc.slice(0, 20)), 'rows not in descending name order');
+      check(page.url().includes('sort=name&order=desc'), 'the sort is not kept in the URL');
+
+      await page.getByRole('searchbox', { name: 'Search' }).fill('solar');
+      const found = (await api.get('/api/v1/project?limit=200&q=solar')).body.data.map((p) => p.name);
+      check(found.length > 0 && found.length < asc.length, 'the seed should have some solar projects');
+      await eventually(async () => {
+        const names = await tableNames(page);
+        return names.length === found.length && names.every((n) => found.includes(n));
+      }, 'search results differ from the API');
+      shared.projectName = found[0];
+    },
+  },
+  {
+    name: 'employees: page forward and back (keyset cursors)',
+    async run({ page }) {
+      await signIn(page, '/employee');
+      await waitForRows(page);
+      const first = await tableNames(page);
+      equal(first.length, 20, 'page size');
+      await page.getByText(/^1–20 of \d+ employees$/).waitFor();
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText(/^21–40 of \d+ employees$/).waitFor();
+      await waitForRows(page);
+      const second = await tableNames(page);
+      check(second.every((n) => !first.includes(n)), 'page 2 repeats rows of page 1');
+      await page.getByRole('button', { name: 'Next' }).click();
+      await page.getByText(/^41–60 of/).waitFor();
+      await page.getByRole('button', { name: 'Previous' }).click();
+      await page.getByText(/^21–40 of/).waitFor();
+      await page.getByRole('button', { name: 'Previous' }).click();
+      await page.getByText(/^1–20 of/).waitFor();
+      await waitForRows(page);
+      equal(await tableNames(page), first, 'back on page 1');
+      check(await page.getByRole('button', { name: 'Previous' }).isDisabled(), 'Previous is enabled on page 1');
+    },
+  },
+  {
+    name: 'project detail: child tabs with counts, create a task under the project',
+    async run({ page, api }) {
+      await signIn(page);
+      await waitForRows(page);
+      const name = shared.projectName || (await tableNames(page))[0];
+      await page.getByRole('link', { name, exact: true }).first().click();
+      await page.getByRole('heading', { level: 1, name }).waitFor();
+      shared.projectName = name;
+      shared.projectId = page.url().split('/').pop();
+      await page.getByRole('navigation', { name: 'Stage' }).waitFor();
+      await shot(page, '03-project-detail');
+
+      const tab = page.getByRole('tab', { name: /^Tasks/ });
+      const countBefore = Number((await tab.textContent()).replace(/\D/g, ''));
+      await tab.click();
+      await page.waitForURL(/\/task$/);
+      shared.taskName = `E2E task ${Date.now()}`;
+      await page.getByRole('button', { name: 'New task' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('textbox', { name: 'Name' }).fill(shared.taskName);
+      await dialog.getByRole('combobox', { name: 'Stage' }).click();
+      await page.getByRole('option', { name: 'Backlog' }).click();
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.waitFor({ state: 'detached' });
+      await page.getByRole('link', { name: shared.taskName }).waitFor();
+      await eventually(async () => Number((await tab.textContent()).replace(/\D/g, '')) === countBefore + 1, 'the tab count did not grow');
+      await shot(page, '04-project-tasks-tab');
+
+      const children = await api.get(`/api/v1/project/${shared.projectId}/task?limit=200`);
+      const created = children.body.data.find((t) => t.name === shared.taskName);
+      check(created, 'the API does not list the new task under the project');
+      shared.taskId = created.id;
+      equal(created.task_stage_name, 'Backlog', 'stage of the new task');
+    },
+  },
+  {
+    name: 'kanban: drag a card to another stage; a refused move is rolled back',
+    allow: [/status of 409/],
+    async run({ page, api }) {
+      check(shared.taskId, 'needs the task created by the previous test');
+      await signIn(page, `/task?view=board&q=${encodeURIComponent(shared.taskName)}`);
+      const card = page.locator('.pmo-kanban-card').filter({ hasText: shared.taskName });
+      await card.waitFor();
+      await column(page, 'Backlog').locator('.pmo-kanban-card').filter({ hasText: shared.taskName }).waitFor();
+
+      await drag(page, card, column(page, 'In Progress'));
+      await column(page, 'In Progress').locator('.pmo-kanban-card').filter({ hasText: shared.taskName }).waitFor();
+      await eventually(async () => (await api.get(`/api/v1/task/${shared.taskId}`)).body.task_stage_name === 'In Progress', 'the API still has the old stage');
+      await page.goto(`${BASE}/task?view=board`);
+      await page.locator('.pmo-kanban-card').first().waitFor();
+      await shot(page, '05-task-board');
+
+      // Someone else moves it meanwhile; our stale drag is refused and the card goes back.
+      await page.goto(`${BASE}/task?view=board&q=${encodeURIComponent(shared.taskName)}`);
+      await column(page, 'In Progress').locator('.pmo-kanban-card').filter({ hasText: shared.taskName }).waitFor();
+      const current = (await api.get(`/api/v1/task/${shared.taskId}`)).body;
+      const elsewhere = await api.patch(`/api/v1/task/${shared.taskId}`, { version: current.version, descr: 'changed by someone else' });
+      equal(elsewhere.status, 200, 'the other edit');
+      await drag(page, card, column(page, 'To Do'));
+      await page.getByText('was not moved').waitFor();
+      await eventually(
+        async () => (await column(page, 'In Progress').locator('.pmo-kanban-card').filter({ hasText: shared.taskName }).count()) === 1,
+        'the refused card did not return to its column',
+      );
+      equal((await api.get(`/api/v1/task/${shared.taskId}`)).body.task_stage_name, 'In Progress', 'stage after the refused move');
+    },
+  },
+  {
+    name: 'detail: edit fields and save with the version',
+    async run({ page, api }) {
+      check(shared.taskId, 'needs the task created earlier');
+      await signIn(page, `/task/${shared.taskId}`);
+      await page.getByRole('heading', { level: 1, name: shared.taskName }).waitFor();
+      const before = (await api.get(`/api/v1/task/${shared.taskId}`)).body;
+      await page.getByRole('button', { name: 'Edit' }).click();
+      const form = page.getByRole('form', { name: 'Edit task' });
+      shared.taskName = `${shared.taskName} (edited)`;
+      await form.getByRole('textbox', { name: 'Name' }).fill(shared.taskName);
+      await form.getByRole('combobox', { name: 'Priority' }).click();
+      await page.getByRole('option', { name: 'high' }).click();
+      await shot(page, '06-task-edit');
+      await form.getByRole('button', { name: 'Save' }).click();
+      await page.getByRole('heading', { level: 1, name: shared.taskName }).waitFor();
+      await form.waitFor({ state: 'detached' });
+      const after = (await api.get(`/api/v1/task/${shared.taskId}`)).body;
+      equal(after.name, shared.taskName, 'saved name');
+      equal(after.task_priority_name, 'high', 'saved priority');
+      equal(after.version, before.version + 1, 'version');
+    },
+  },
+  {
+    name: 'conflict: another edit lands first; their values are shown and mine re-applied',
+    allow: [/status of 409/],
+    async run({ page, api }) {
+      check(shared.taskId, 'needs the task created earlier');
+      await signIn(page, `/task/${shared.taskId}`);
+      await page.getByRole('button', { name: 'Edit' }).click();
+      const form = page.getByRole('form', { name: 'Edit task' });
+      await form.getByRole('textbox', { name: 'Description' }).fill('My careful description');
+
+      const current = (await api.get(`/api/v1/task/${shared.taskId}`)).body;
+      const theirs = await api.patch(`/api/v1/task/${shared.taskId}`, { version: current.version, name: `${shared.taskName} [theirs]` });
+      equal(theirs.status, 200, 'the other edit');
+
+      await form.getByRole('button', { name: 'Save' }).click();
+      const conflict = page.getByTestId('conflict');
+      await conflict.waitFor();
+      await conflict.getByText(`${shared.taskName} [theirs]`).waitFor();
+      await conflict.getByText('My careful description').waitFor();
+      await shot(page, '07-version-conflict');
+      await conflict.getByRole('button', { name: 'Re-apply my changes' }).click();
+      await form.getByRole('button', { name: 'Save' }).click();
+      await form.waitFor({ state: 'detached' });
+      const final = (await api.get(`/api/v1/task/${shared.taskId}`)).body;
+      equal(final.descr, 'My careful description', 'my change');
+      equal(final.name, `${shared.taskName} [theirs]`, 'their change');
+      equal(final.version, current.version + 2, 'version');
+      shared.taskName = final.name;
+      await page.getByRole('heading', { level: 1, name: final.name }).waitFor();
+    },
+  },
+  {
+    name: 'validation errors from the API appear under their field',
+    allow: [/status of 422/],
+    async run({ page }) {
+      await signIn(page, '/project');
+      await page.getByRole('button', { name: 'New project' }).click();
+      const dialog = page.getByRole('dialog');
+      await dialog.getByRole('textbox', { name: 'Name' }).fill(`E2E project ${Date.now()}`);
+      await dialog.getByRole('textbox', { name: 'Planned start' }).fill('2027-05-01');
+      await dialog.getByRole('textbox', { name: 'Planned end' }).fill('2027-04-01');
+      await dialog.getByRole('textbox', { name: 'Budget' }).fill('-5');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.getByRole('alert').waitFor();
+      const budget = dialog.getByRole('textbox', { name: 'Budget' });
+      await eventually(async () => (await budget.getAttribute('aria-invalid')) === 'true', 'Budget is not marked invalid');
+      // A local check, before any request: too many decimals.
+      await budget.fill('1.234');
+      await dialog.getByRole('button', { name: 'Create' }).click();
+      await dialog.getByText('Use at most 2 digits after the point.').waitFor();
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+    },
+  },
+  {
+    name: 'column chooser: the choice is remembered after a reload',
+    async run({ page }) {
+      await signIn(page);
+      await waitForRows(page);
+      await page.getByRole('columnheader', { name: /Budget/ }).waitFor();
+      await page.getByRole('button', { name: 'Columns' }).click();
+      await page.getByRole('checkbox', { name: 'Budget' }).uncheck();
+      await page.getByRole('checkbox', { name: 'Code' }).check();
+      await page.keyboard.press('Escape');
+      await eventually(async () => (await page.getByRole('columnheader', { name: /Budget/ }).count()) === 0, 'Budget column still shown');
+      await page.reload();
+      await waitForRows(page);
+      equal(await page.getByRole('columnheader', { name: /Budget/ }).count(), 0, 'Budget column after reload');
+      await page.getByRole('columnheader', { name: /Code/ }).waitFor();
+      await page.getByRole('button', { name: 'Columns' }).click();
+      await page.getByRole('button', { name: 'Reset to default' }).click();
+      await page.keyboard.press('Escape');
+      await page.getByRole('columnheader', { name: /Budget/ }).waitFor();
+    },
+  },
+  {
+    name: 'dark mode: the toggle switches and survives a reload',
+    async run({ page }) {
+      await signIn(page);
+      await waitForRows(page);
+      const scheme = () => page.evaluate(() => document.documentElement.dataset.mantineColorScheme);
+      equal(await scheme(), 'light', 'initial scheme');
+      await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+      await eventually(async () => (await scheme()) === 'dark', 'not dark');
+      await page.reload();
+      await waitForRows(page);
+      equal(await scheme(), 'dark', 'scheme after reload');
+      await shot(page, '08-projects-dark');
+      await page.goto(`${BASE}/task?view=board`);
+      await page.locator('.pmo-kanban-card').first().waitFor();
+      await shot(page, '09-task-board-dark');
+      await page.getByRole('button', { name: 'Switch to light mode' }).click();
+      await eventually(async () => (await scheme()) === 'light', 'not light again');
+    },
+  },
+  {
+    name: 'phone width: the sidebar becomes a drawer',
+    viewport: { width: 390, height: 844 },
+    async run({ page }) {
+      await signIn(page);
+      await waitForRows(page);
+      const nav = page.getByRole('navigation', { name: 'Record types' });
+      check(!(await nav.isVisible()), 'the sidebar is open on a phone');
+      const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+      check(scrollWidth <= 390, `the page is wider than the phone (${scrollWidth}px)`);
+      await shot(page, '10-projects-phone');
+      await page.getByRole('button', { name: 'Open navigation' }).click();
+      await nav.waitFor({ state: 'visible' });
+      await shot(page, '11-navigation-drawer-phone');
+      await nav.getByRole('link', { name: 'Tasks' }).click();
+      await page.waitForURL(/\/task$/);
+      await eventually(async () => !(await nav.isVisible()), 'the drawer stays open after navigating');
+    },
+  },
+  {
+    name: 'the session survives a reload; sign-out ends it',
+    async run({ page }) {
+      await signIn(page, '/task');
+      await waitForRows(page);
+      await page.reload();
+      await waitForRows(page);
+      check(page.url().endsWith('/task'), 'sent away from the page on reload');
+      await page.getByTestId('user-menu').click();
+      await page.getByText('Workspace:').waitFor();
+      await shot(page, '12-user-menu');
+      await page.getByRole('menuitem', { name: 'Sign out' }).click();
+      await page.waitForURL(/\/sign-in$/);
+      await page.goto(`${BASE}/project`);
+      await page.waitForURL(/\/sign-in\?next=%2Fproject$/);
+      // The refresh cookie was revoked: a refresh is refused.
+      const refresh = await page.request.post(`${BASE}/api/v1/auth/refresh`);
+      equal(refresh.status(), 401, 'refresh after sign-out');
+    },
+  },
+  {
+    name: 'serving: app routes fall back to index.html, /api keeps the JSON 404, headers',
+    async run({ page }) {
+      const deep = await page.request.get(`${BASE}/project/00000000-0000-0000-0000-000000000000/task`);
+      equal(deep.status(), 200, 'deep link status');
+      check((await deep.text()).includes('<div id="root">'), 'deep link is not the app');
+      equal(deep.headers()['cache-control'], 'no-cache', 'index.html cache-control');
+      const csp = deep.headers()['content-security-policy'] ?? '';
+      check(csp.includes("script-src 'self'") && !csp.includes("'unsafe-inline' 'self'; script"), `CSP: ${csp}`);
+      const html = await deep.text();
+      check(!/<script(?![^>]*\bsrc=)[^>]*>/.test(html), 'index.html has an inline script');
+
+      const asset = html.match(/\/assets\/[^"]+\.js/)?.[0];
+      check(asset, 'no hashed script in index.html');
+      const js = await page.request.get(`${BASE}${asset}`);
+      equal(js.headers()['cache-control'], 'public, max-age=31536000, immutable', 'asset cache-control');
+
+      const api = await page.request.get(`${BASE}/api/v1/no-such-route`);
+      equal(api.status(), 404, 'unknown API route');
+      equal((await api.json()).error.code, 'route_not_found', 'envelope code');
+      const missing = await page.request.get(`${BASE}/no-such-file.png`);
+      equal(missing.status(), 404, 'missing file');
+      const post = await page.request.post(`${BASE}/project`);
+      equal(post.status(), 404, 'POST outside /api');
+    },
+  },
+  {
+    name: 'every list page renders from the registry without errors',
+    async run({ page, api }) {
+      const types = (await api.get('/api/v1/entity/types')).body.data;
+      await signIn(page);
+      for (const type of types) {
+        await page.getByRole('navigation', { name: 'Record types' }).getByRole('link', { name: type.plural_label, exact: true }).click();
+        await page.getByRole('heading', { level: 1, name: type.plural_label }).waitFor();
+        await eventually(async () => (await page.locator('table[aria-busy="true"]').count()) === 0 && (await page.getByText('Loading…').count()) === 0, `${type.name} keeps loading`);
+        check((await page.getByText('could not be loaded').count()) === 0, `${type.name} list failed`);
+      }
+    },
+  },
+];
+
+// ---------------------------------------------------------------- runner
+
+const selected = tests.filter((t) => t.name.includes(filter));
+const browser = await launchBrowser();
+const api = await apiSession();
+const results = [];
+
+for (const test of selected) {
+  const started = Date.now();
+  const context = await browser.newContext({ viewport: test.viewport ?? DESKTOP });
+  context.setDefaultTimeout(10_000);
+  const page = await context.newPage();
+  const problems = [];
+  const allowed = (text) => (test.allow ?? []).some((re) => re.test(text));
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !allowed(message.text())) problems.push(`console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
+  let error = null;
+  try {
+    await test.run({ page, context, api });
+    if (problems.length > 0) throw new Failure(problems.join('\n'));
+  } catch (caught) {
+    error = caught;
+    const slug = test.name.replace(/[^a-z0-9]+/gi, '-').slice(0, 60);
+    await page.screenshot({ path: join(OUT, `failed-${slug}.png`) }).catch(() => undefined);
+  }
+  await context.close();
+  const ms = Date.now() - started;
+  results.push({ name: test.name, ok: !error, ms, error: error ? String(error.stack ?? error) : undefined });
+  console.log(`${error ? '✗' : '✓'} ${test.name} (${ms} ms)`);
+  if (error) console.log(`    ${String(error.message ?? error).split('\n').join('\n    ')}`);
+}
+
+await browser.close();
+const passed = results.filter((r) => r.ok).length;
+const failed = results.length - passed;
+writeFileSync(join(OUT, 'e2e-results.json'), JSON.stringify({ passed, failed, results }, null, 2));
+process.exitCode = failed > 0 || results.length === 0 ? 1 : 0;

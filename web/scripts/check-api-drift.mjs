@@ -1,0 +1,30 @@
+// Fails when src/api/schema.d.ts is not what openapi-typescript makes of ../openapi.json:
+// regenerates into a temp file with the same options as `npm run gen:api` and diffs.
+import { execFileSync } from 'node:child_process';
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const dir = mkdtempSync(join(tmpdir(), 'pmo-api-'));
+const fresh = join(dir, 'schema.d.ts');
+try {
+  execFileSync(
+    'npx',
+    ['openapi-typescript', '../openapi.json', '--empty-objects-unknown', '--output', fresh],
+    { stdio: ['ignore', 'ignore', 'inherit'] },
+  );
+  const committed = readFileSync('src/api/schema.d.ts', 'utf8');
+  if (readFileSync(fresh, 'utf8') !== committed) {
+    try {
+      execFileSync('diff', ['-u', 'src/api/schema.d.ts', fresh], { stdio: 'inherit' });
+    } catch {
+      /* diff exits 1 when the files differ */
+    }
+    console.error('src/api/schema.d.ts is out of date with ../openapi.json: run `npm run gen:api`.');
+    process.exitCode = 1;
+  } else {
+    console.log('src/api/schema.d.ts matches ../openapi.json');
+  }
+} finally {
+  rmSync(dir, { recursive: true, force: true });
+}

@@ -1,0 +1,69 @@
+import { Avatar, Group, Menu, Text, UnstyledButton } from '@mantine/core';
+import { ChevronDown, LogOut } from 'lucide-react';
+import { useNavigate } from 'react-router';
+import { useMe } from '@/features/auth/api/get-me';
+import { useLogout } from '@/features/auth/api/logout';
+import { paths } from '@/lib/paths';
+import { useSession } from '@/lib/use-session';
+
+function initials(name: string): string {
+  return name
+    .split(/\s+/)
+    .filter(Boolean)
+    .slice(0, 2)
+    .map((part) => part[0]?.toUpperCase() ?? '')
+    .join('');
+}
+
+export function UserMenu() {
+  const session = useSession();
+  const me = useMe();
+  const logout = useLogout();
+  const navigate = useNavigate();
+  const name = me.data?.name ?? session?.employee.name ?? '';
+  const email = me.data?.email ?? session?.employee.email ?? '';
+
+  // Leave first: the session gate would otherwise send us to sign-in with a return path.
+  const signOut = () => {
+    void navigate(paths.signIn, { replace: true });
+    logout.mutate();
+  };
+
+  return (
+    <Menu position="bottom-end" width={240} withinPortal>
+      <Menu.Target>
+        <UnstyledButton aria-label={`Account menu for ${name}`} data-testid="user-menu">
+          <Group gap={6} wrap="nowrap">
+            <Avatar size={32} radius="xl" color="blue">
+              {initials(name)}
+            </Avatar>
+            <Text size="sm" fw={500} visibleFrom="sm" maw={160} truncate>
+              {name}
+            </Text>
+            <ChevronDown size={14} aria-hidden />
+          </Group>
+        </UnstyledButton>
+      </Menu.Target>
+      <Menu.Dropdown>
+        <Menu.Label>
+          <Text size="sm" fw={600} c="var(--mantine-color-text)" truncate>
+            {name}
+          </Text>
+          <Text size="xs" c="dimmed" truncate>
+            {email}
+          </Text>
+          {me.data && (
+            <Text size="xs" c="dimmed" mt={4}>
+              Workspace: <strong>{me.data.tenant}</strong>
+              {me.data.tenant_admin ? ' · administrator' : ''}
+            </Text>
+          )}
+        </Menu.Label>
+        <Menu.Divider />
+        <Menu.Item leftSection={<LogOut size={16} aria-hidden />} onClick={signOut} color="red">
+          Sign out
+        </Menu.Item>
+      </Menu.Dropdown>
+    </Menu>
+  );
+}

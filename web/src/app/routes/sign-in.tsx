@@ -1,0 +1,32 @@
+import { Box, Center, Group, Text } from '@mantine/core';
+import { useNavigate, useSearchParams } from 'react-router';
+import { SignInForm } from '@/features/auth/components/sign-in-form';
+import { ColorSchemeToggle } from '@/components/ui/color-scheme-toggle';
+import { safeNext } from '@/lib/paths';
+import { useDocumentTitle } from '@/lib/use-document-title';
+
+export function SignInRoute() {
+  const [params] = useSearchParams();
+  const navigate = useNavigate();
+  const next = safeNext(params.get('next'));
+  useDocumentTitle('Sign in');
+  const expired = params.get('next') !== null;
+
+  return (
+    <Box mih="100vh" bg="var(--mantine-color-body)" style={{ display: 'flex', flexDirection: 'column' }}>
+      <Group justify="flex-end" p="md">
+        <ColorSchemeToggle />
+      </Group>
+      <Center component="main" style={{ flex: 1 }} px="md" pb="xl">
+        <Box w="100%" maw={420}>
+          {expired && (
+            <Text size="sm" c="dimmed" ta="center" mb="sm">
+              Sign in to continue where you were.
+            </Text>
+          )}
+          <SignInForm onSignedIn={() => void navigate(next, { replace: true })} />
+        </Box>
+      </Center>
+    </Box>
+  );
+}

@@ -1,0 +1,23 @@
+import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+import type { components } from '@/api/schema';
+import { api, unwrap } from '@/lib/api-client';
+import type { EntityType } from '@/lib/registry';
+
+export type EntityOption = components['schemas']['EntityOption'];
+
+export const optionsQueryOptions = (entity: EntityType, q: string) =>
+  queryOptions({
+    queryKey: ['records', entity, 'options', q] as const,
+    queryFn: async ({ signal }) =>
+      unwrap(
+        await api.GET('/api/v1/entity/{entity}/options', {
+          params: { path: { entity }, query: { q: q.trim() === '' ? undefined : q.trim(), limit: 20 } },
+          signal,
+        }),
+      ).data,
+    placeholderData: keepPreviousData,
+    staleTime: 30_000,
+  });
+
+export const useEntityOptions = (entity: EntityType, q: string, enabled = true) =>
+  useQuery({ ...optionsQueryOptions(entity, q), enabled });

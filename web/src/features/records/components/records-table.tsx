@@ -1,0 +1,113 @@
+import { Anchor, ScrollArea, Stack, Table, Text, UnstyledButton } from '@mantine/core';
+import { ArrowDown, ArrowUp, ArrowUpDown } from 'lucide-react';
+import { Link } from 'react-router';
+import { paths } from '@/lib/paths';
+import type { EntityTypeInfo, FieldInfo } from '@/lib/registry';
+import type { EntityRecord } from '../api/paths';
+import { FieldValue } from './field-value';
+import { textOf } from '@/lib/format';
+
+export interface SortState {
+  field: string;
+  order: 'asc' | 'desc';
+}
+
+interface Props {
+  type: EntityTypeInfo;
+  rows: EntityRecord[];
+  columns: string[];
+  sort: SortState | null;
+  onSort: (field: FieldInfo) => void;
+  /** Shown in an empty table. */
+  emptyText: string;
+  busy?: boolean;
+}
+
+function SortIcon({ active, order }: { active: boolean; order: 'asc' | 'desc' }) {
+  if (!active) return <ArrowUpDown size={14} aria-hidden opacity={0.45} />;
+  return order === 'asc' ? <ArrowUp size={14} aria-hidden /> : <ArrowDown size={14} aria-hidden />;
+}
+
+export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, busy = false }: Props) {
+  const fields = columns
+    .map((name) => type.fields.find((f) => f.name === name))
+    .filter((f): f is FieldInfo => f !== undefined);
+
+  return (
+    <ScrollArea type="auto" offsetScrollbars>
+      <Table
+        striped
+        highlightOnHover
+        verticalSpacing="sm"
+        horizontalSpacing="md"
+        aria-label={type.plural_label}
+        aria-busy={busy}
+        style={{ opacity: busy ? 0.6 : 1, transition: 'opacity 120ms' }}
+      >
+        <Table.Thead>
+          <Table.Tr>
+            {fields.map((field) => {
+              const active = sort?.field === field.name;
+              const ariaSort = active ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined;
+              return (
+                <Table.Th key={field.name} aria-sort={ariaSort} className="pmo-nowrap">
+                  {field.sortable ? (
+                    <UnstyledButton
+                      onClick={() => onSort(field)}
+                      fw={600}
+                      fz="sm"
+                      style={{ display: 'inline-flex', alignItems: 'center', gap: 6 }}
+                      aria-label={`Sort by ${field.label}`}
+                    >
+                      {field.label}
+                      <SortIcon active={active} order={sort?.order ?? 'asc'} />
+                    </UnstyledButton>
+                  ) : (
+                    field.label
+                  )}
+                </Table.Th>
+              );
+            })}
+          </Table.Tr>
+        </Table.Thead>
+        <Table.Tbody>
+          {rows.length === 0 ? (
+            <Table.Tr>
+              <Table.Td colSpan={Math.max(1, fields.length)}>
+                <Text c="dimmed" ta="center" py="lg">
+                  {emptyText}
+                </Text>
+              </Table.Td>
+            </Table.Tr>
+          ) : (
+            rows.map((row) => {
+              const id = textOf(row['id']);
+              return (
+                <Table.Tr key={id} data-record-id={id}>
+                  {fields.map((field) => (
+                    <Table.Td key={field.name} miw={field.name === type.title_field ? 220 : undefined}>
+                      {field.name === type.title_field ? (
+                        <Stack gap={0}>
+                          <Anchor component={Link} to={paths.detail(type.name, id)} className="pmo-row-link" size="sm">
+                            {(textOf(row[field.name]) || '(untitled)')}
+                          </Anchor>
+                          {typeof row['code'] === 'string' && (
+                            <Text size="xs" c="dimmed">
+                              {row['code']}
+                            </Text>
+                          )}
+                        </Stack>
+                      ) : (
+                        <FieldValue field={field} record={row} compact />
+                      )}
+                    </Table.Td>
+                  ))}
+                </Table.Tr>
+              );
+            })
+          )}
+        </Table.Tbody>
+      </Table>
+    </ScrollArea>
+  );
+}

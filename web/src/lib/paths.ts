@@ -1,0 +1,18 @@
+// Typed route paths, so links are built in one place.
+export const paths = {
+  home: '/',
+  signIn: '/sign-in',
+  list: (type: string) => `/${type}`,
+  detail: (type: string, id: string) => `/${type}/${id}`,
+};
+
+export function signInPath(next?: string): string {
+  if (!next || next === '/' || next.startsWith('/sign-in')) return paths.signIn;
+  return `${paths.signIn}?next=${encodeURIComponent(next)}`;
+}
+
+/** Only same-origin paths are followed after sign-in (no open redirect). */
+export function safeNext(next: string | null): string {
+  if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return paths.home;
+  return next;
+}
