@@ -10,12 +10,15 @@ help: ## List the targets
 	@grep -E '^[a-z-]+:.*## ' $(MAKEFILE_LIST) | awk -F':.*## ' '{printf "  make %-20s %s\n", $$1, $$2}'
 
 run: ## Build and start the platform with embedded defaults and demo data
+	@echo "==> building the web app (web/dist, embedded in the release binary)"
+	cd web && npm ci && npm run build
 	@echo "==> building pmo (release)"
 	$(CARGO) build --release -p pmo
 	@echo "==> starting: migrations, demo data, then the server (Ctrl-C stops it)"
 	./target/release/pmo serve --dev --seed-demo
 
-build: ## Release build of the binary
+build: ## Release build of the binary (web app included)
+	cd web && npm ci && npm run build
 	$(CARGO) build --release -p pmo
 
 test: ## Start test services, then run format, lint, drift checks and all tests

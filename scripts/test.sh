@@ -14,6 +14,7 @@ scripts/test-services.sh start
 # shellcheck disable=SC1091
 source .test-services/env
 scripts/test-s3.sh start; source .test-services/s3.env  # S3 (Garage) for the attachment tests
+scripts/test-platform.sh start; source .test-services/platform.env  # Redis + SMTP sink (cache, mail tests)
 
 step "cargo fmt --check"
 cargo fmt --all -- --check
@@ -33,3 +34,6 @@ if cargo nextest --version >/dev/null 2>&1; then
 else
   cargo test --workspace --locked --no-fail-fast
 fi
+
+step "web app: lint, types, unit and browser tests (scripts/test-web.sh)"
+scripts/test-web.sh

@@ -311,6 +311,42 @@ const tests = [
     },
   },
   {
+    name: 'inline edit: change a cell in the table',
+    async run({ page, api }) {
+      check(shared.taskId, 'needs the task created earlier');
+      await signIn(page, `/task?q=${encodeURIComponent(shared.taskName)}`);
+      await waitForRows(page);
+      const before = (await api.get(`/api/v1/task/${shared.taskId}`)).body;
+      await page.getByRole('button', { name: `Edit Priority of ${shared.taskName}` }).click();
+      const editor = page.getByRole('form', { name: 'Edit Priority' });
+      await editor.getByRole('combobox', { name: 'Priority' }).click();
+      await editor.getByRole('option', { name: 'low' }).click();
+      await shot(page, '13-inline-edit');
+      await editor.getByRole('button', { name: 'Save' }).click();
+      await editor.waitFor({ state: 'detached' });
+      await eventually(async () => (await api.get(`/api/v1/task/${shared.taskId}`)).body.task_priority_name === 'low', 'priority not saved');
+      const row = page.locator('tr', { hasText: shared.taskName });
+      await row.getByText('low', { exact: true }).waitFor();
+      equal((await api.get(`/api/v1/task/${shared.taskId}`)).body.version, before.version + 1, 'version');
+    },
+  },
+  {
+    name: 'global search: find a record from the header and open it',
+    async run({ page }) {
+      check(shared.projectName, 'needs a project name');
+      await signIn(page, '/employee');
+      await page.keyboard.press('/');
+      const words = shared.projectName.split(' ').slice(0, 2).join(' ');
+      await page.keyboard.type(words);
+      const option = page.getByRole('option', { name: new RegExp(shared.projectName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });
+      await option.first().waitFor();
+      await shot(page, '14-global-search');
+      await option.first().click();
+      await page.getByRole('heading', { level: 1, name: shared.projectName }).waitFor();
+      check(/\/project\/[0-9a-f-]{36}$/.test(page.url()), `unexpected page ${page.url()}`);
+    },
+  },
+  {
     name: 'conflict: another edit lands first; their values are shown and mine re-applied',
     allow: [/status of 409/],
     async run({ page, api }) {

@@ -382,7 +382,9 @@ pub fn spawn_invalidation_listener(
                         }
                     }
                     Ok(None) => {
-                        tracing::warn!("cache invalidation listener reconnected; forgetting everything");
+                        tracing::warn!(
+                            "cache invalidation listener reconnected; forgetting everything"
+                        );
                         cache.forget_local().await;
                     }
                     Err(err) => {
@@ -598,8 +600,11 @@ async fn supervise_redis(redis: std::sync::Weak<RedisBackend>) {
             let answered = match backend.connection().await {
                 Some(mut conn) => {
                     let command = redis::cmd("PING");
-        let ping = command.query_async::<String>(&mut conn);
-                    matches!(tokio::time::timeout(Duration::from_secs(1), ping).await, Ok(Ok(_)))
+                    let ping = command.query_async::<String>(&mut conn);
+                    matches!(
+                        tokio::time::timeout(Duration::from_secs(1), ping).await,
+                        Ok(Ok(_))
+                    )
                 }
                 None => false,
             };
@@ -628,7 +633,7 @@ async fn supervise_redis(redis: std::sync::Weak<RedisBackend>) {
         {
             // Notice an outage even when nobody reads.
             let command = redis::cmd("PING");
-        let ping = command.query_async::<String>(&mut conn);
+            let ping = command.query_async::<String>(&mut conn);
             match tokio::time::timeout(Duration::from_secs(1), ping).await {
                 Ok(Ok(_)) => {}
                 Ok(Err(err)) => backend.failed("PING", &err.to_string()),

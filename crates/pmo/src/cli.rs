@@ -371,7 +371,9 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             })
             .await
         }
-        Command::Bench(command) => with_database(&config, |db| async move { bench(&db, command).await }).await,
+        Command::Bench(command) => {
+            with_database(&config, |db| async move { bench(&db, command).await }).await
+        }
         Command::Jobs(command) => crate::jobs::commands::jobs(&config, command).await,
         Command::Backup(command) => crate::jobs::commands::backup(&config, command).await,
         Command::Logs(args) => crate::jobs::commands::logs(&config, &args),
@@ -397,20 +399,62 @@ where
 
 async fn bench(db: &Database, command: BenchCommand) -> anyhow::Result<()> {
     match command {
-        BenchCommand::Generate { tenant, tasks, projects, employees, clients, artifacts, grants, seed, password, force } => {
+        BenchCommand::Generate {
+            tenant,
+            tasks,
+            projects,
+            employees,
+            clients,
+            artifacts,
+            grants,
+            seed,
+            password,
+            force,
+        } => {
             if !(-1.0..=1.0).contains(&seed) {
                 anyhow::bail!("--seed must be between -1 and 1");
             }
-            if [tasks, projects, employees, clients, artifacts, grants].iter().any(|n| *n < 1) || projects > tasks {
+            if [tasks, projects, employees, clients, artifacts, grants]
+                .iter()
+                .any(|n| *n < 1)
+                || projects > tasks
+            {
                 anyhow::bail!("sizes must be at least 1, and --projects at most --tasks");
             }
-            let sizes = crate::bench::generate::Sizes { tasks, projects, employees, clients, artifacts, grants };
-            let options = crate::bench::generate::GenerateOptions { tenant, sizes, seed, force, password };
+            let sizes = crate::bench::generate::Sizes {
+                tasks,
+                projects,
+                employees,
+                clients,
+                artifacts,
+                grants,
+            };
+            let options = crate::bench::generate::GenerateOptions {
+                tenant,
+                sizes,
+                seed,
+                force,
+                password,
+            };
             crate::bench::generate::generate(&db.pool, &options).await
         }
-        BenchCommand::Run { url, tenant, password, seconds, concurrency, rate, only, markdown } => {
-            if seconds == 0 || concurrency.is_empty() || concurrency.iter().any(|c| *c == 0 || *c > 1024) {
-                anyhow::bail!("--seconds must be positive and --concurrency values between 1 and 1024");
+        BenchCommand::Run {
+            url,
+            tenant,
+            password,
+            seconds,
+            concurrency,
+            rate,
+            only,
+            markdown,
+        } => {
+            if seconds == 0
+                || concurrency.is_empty()
+                || concurrency.iter().any(|c| *c == 0 || *c > 1024)
+            {
+                anyhow::bail!(
+                    "--seconds must be positive and --concurrency values between 1 and 1024"
+                );
             }
             let options = crate::bench::run::RunOptions {
                 url: url.trim_end_matches('/').to_owned(),
@@ -425,7 +469,8 @@ async fn bench(db: &Database, command: BenchCommand) -> anyhow::Result<()> {
             let table = crate::bench::run::markdown(&results);
             println!("{table}");
             if let Some(path) = markdown {
-                std::fs::write(&path, table).with_context(|| format!("cannot write {}", path.display()))?;
+                std::fs::write(&path, table)
+                    .with_context(|| format!("cannot write {}", path.display()))?;
             }
             let errors: u64 = results.iter().map(|m| m.errors).sum();
             if errors > 0 {

@@ -620,10 +620,11 @@ impl Config {
             })
         };
         if let Some(url) = &self.cache.redis_url {
-            let parsed = url::Url::parse(url.expose_secret()).map_err(|err| ConfigError::Invalid {
-                key: "cache.redis_url",
-                message: format!("not a URL: {err}"),
-            })?;
+            let parsed =
+                url::Url::parse(url.expose_secret()).map_err(|err| ConfigError::Invalid {
+                    key: "cache.redis_url",
+                    message: format!("not a URL: {err}"),
+                })?;
             if !matches!(parsed.scheme(), "redis" | "rediss") || parsed.host_str().is_none() {
                 return invalid(
                     "cache.redis_url",
@@ -647,10 +648,11 @@ impl Config {
             return invalid("cache.redis_timeout_ms", "must be at least 1");
         }
         if let Some(url) = &self.mail.smtp_url {
-            let parsed = url::Url::parse(url.expose_secret()).map_err(|err| ConfigError::Invalid {
-                key: "mail.smtp_url",
-                message: format!("not a URL: {err}"),
-            })?;
+            let parsed =
+                url::Url::parse(url.expose_secret()).map_err(|err| ConfigError::Invalid {
+                    key: "mail.smtp_url",
+                    message: format!("not a URL: {err}"),
+                })?;
             if !matches!(parsed.scheme(), "smtp" | "smtps") || parsed.host_str().is_none() {
                 return invalid(
                     "mail.smtp_url",
@@ -731,7 +733,10 @@ impl Config {
             return invalid("backup.keep_days", "must be at least 1");
         }
         if self.backup.schedule_hour > 23 {
-            return invalid("backup.schedule_hour", "must be an hour of the day, 0–23 (UTC)");
+            return invalid(
+                "backup.schedule_hour",
+                "must be an hour of the day, 0–23 (UTC)",
+            );
         }
         Ok(())
     }
@@ -1275,12 +1280,18 @@ mod tests {
         for (env, key) in [
             (("PMO_REDIS_URL", "http://cache:6379"), "cache.redis_url"),
             (("PMO_SMTP_URL", "mailto:ops@example.com"), "mail.smtp_url"),
-            (("PMO_MAIL__FROM_ADDRESS", "not an address"), "mail.from_address"),
+            (
+                ("PMO_MAIL__FROM_ADDRESS", "not an address"),
+                "mail.from_address",
+            ),
             (("PMO_JOBS__POLL_INTERVAL_MS", "1"), "jobs.poll_interval_ms"),
             (("PMO_JOBS__MAX_ATTEMPTS", "0"), "jobs.max_attempts"),
             (("PMO_METRICS__LISTEN", "everywhere"), "metrics.listen"),
             (("PMO_METRICS__LISTEN", "127.0.0.1:4000"), "metrics.listen"),
-            (("PMO_BACKUP__ENCRYPTION_KEY", "short"), "backup.encryption_key"),
+            (
+                ("PMO_BACKUP__ENCRYPTION_KEY", "short"),
+                "backup.encryption_key",
+            ),
             (("PMO_BACKUP__KEEP_DAYS", "0"), "backup.keep_days"),
             (("PMO_BACKUP__SCHEDULE_HOUR", "24"), "backup.schedule_hour"),
         ] {

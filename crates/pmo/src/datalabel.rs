@@ -50,6 +50,29 @@ pub const DATALABELS: [&str; 16] = [
     "form_submission_status",
 ];
 
+/// The datalabel names as an OpenAPI enum (the `{datalabel}` path segment); the same names as
+/// `DATALABELS`, in the same order.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, ToSchema)]
+#[serde(rename_all = "snake_case")]
+pub enum DatalabelName {
+    OfficeLevel,
+    BusinessLevel,
+    ProjectStage,
+    TaskStage,
+    PositionLevel,
+    OpportunityFunnelStage,
+    IndustrySector,
+    AcquisitionChannel,
+    CustomerTier,
+    ClientLevel,
+    ClientStatus,
+    TaskPriority,
+    TaskUpdateType,
+    WikiPublicationStatus,
+    FormApprovalStatus,
+    FormSubmissionStatus,
+}
+
 /// Columns holding datalabel keys outside the entity registry (detail tables): datalabel, table,
 /// column. Together with the registry's datalabel fields they are every foreign key into the
 /// datalabel tables (`tests/api/datalabels.rs` checks this against the schema).
@@ -421,7 +444,7 @@ pub struct ListValuesQuery {
 /// The values of a datalabel, in display order. Every signed-in employee may read them.
 #[utoipa::path(get, path = "/api/v1/setting/{datalabel}", tag = "setting",
     operation_id = "list_datalabel_values", security(("bearer" = [])),
-    params(("datalabel" = String, Path, description = "Datalabel name, e.g. `task_stage`"), ListValuesQuery),
+    params(("datalabel" = DatalabelName, Path, description = "Datalabel name, e.g. `task_stage`"), ListValuesQuery),
     responses((status = 200, body = DatalabelList), (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope),
         (status = 404, body = ErrorEnvelope, description = "No such datalabel")))]
@@ -468,7 +491,7 @@ pub struct CreateDatalabelValue {
 /// Add a value to a datalabel (tenant administrators).
 #[utoipa::path(post, path = "/api/v1/setting/{datalabel}", tag = "setting",
     operation_id = "create_datalabel_value", security(("bearer" = [])),
-    params(("datalabel" = String, Path, description = "Datalabel name")),
+    params(("datalabel" = DatalabelName, Path, description = "Datalabel name")),
     request_body = CreateDatalabelValue,
     responses((status = 201, body = DatalabelValue), (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
@@ -596,7 +619,7 @@ pub struct UpdateDatalabelValue {
 /// Rename, recolour, describe or re-link a value (tenant administrators).
 #[utoipa::path(patch, path = "/api/v1/setting/{datalabel}/{key}", tag = "setting",
     operation_id = "update_datalabel_value", security(("bearer" = [])),
-    params(("datalabel" = String, Path, description = "Datalabel name"),
+    params(("datalabel" = DatalabelName, Path, description = "Datalabel name"),
         ("key" = i64, Path, description = "The value's key")),
     request_body = UpdateDatalabelValue,
     responses((status = 200, body = DatalabelValue), (status = 400, body = ErrorEnvelope),
@@ -718,7 +741,7 @@ pub struct ReorderDatalabelValues {
 /// in their new order.
 #[utoipa::path(post, path = "/api/v1/setting/{datalabel}/reorder", tag = "setting",
     operation_id = "reorder_datalabel_values", security(("bearer" = [])),
-    params(("datalabel" = String, Path, description = "Datalabel name")),
+    params(("datalabel" = DatalabelName, Path, description = "Datalabel name")),
     request_body = ReorderDatalabelValues,
     responses((status = 200, body = DatalabelList), (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
@@ -794,7 +817,7 @@ async fn reorder_datalabel_values(
 /// uses the key (`details.in_use_count`, `details.usage`), or while it is the default of new rows.
 #[utoipa::path(post, path = "/api/v1/setting/{datalabel}/{key}/deactivate", tag = "setting",
     operation_id = "deactivate_datalabel_value", security(("bearer" = [])),
-    params(("datalabel" = String, Path, description = "Datalabel name"),
+    params(("datalabel" = DatalabelName, Path, description = "Datalabel name"),
         ("key" = i64, Path, description = "The value's key")),
     responses((status = 200, body = DatalabelValue), (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
@@ -924,7 +947,7 @@ async fn set_active(
 /// Activate a deactivated value again (tenant administrators).
 #[utoipa::path(post, path = "/api/v1/setting/{datalabel}/{key}/activate", tag = "setting",
     operation_id = "activate_datalabel_value", security(("bearer" = [])),
-    params(("datalabel" = String, Path, description = "Datalabel name"),
+    params(("datalabel" = DatalabelName, Path, description = "Datalabel name"),
         ("key" = i64, Path, description = "The value's key")),
     responses((status = 200, body = DatalabelValue), (status = 400, body = ErrorEnvelope),
         (status = 401, body = ErrorEnvelope), (status = 403, body = ErrorEnvelope),
@@ -989,6 +1012,34 @@ mod tests {
                 ("app.d_task_data", "stage_from"),
                 ("app.d_task_data", "stage_to")
             ]
+        );
+    }
+
+    #[test]
+    fn the_openapi_enum_lists_every_datalabel() {
+        use DatalabelName::*;
+        let names = [
+            OfficeLevel,
+            BusinessLevel,
+            ProjectStage,
+            TaskStage,
+            PositionLevel,
+            OpportunityFunnelStage,
+            IndustrySector,
+            AcquisitionChannel,
+            CustomerTier,
+            ClientLevel,
+            ClientStatus,
+            TaskPriority,
+            TaskUpdateType,
+            WikiPublicationStatus,
+            FormApprovalStatus,
+            FormSubmissionStatus,
+        ]
+        .map(|name| serde_json::to_value(name).unwrap_or_default());
+        assert_eq!(
+            names.map(|v| v.as_str().unwrap_or("").to_owned()),
+            DATALABELS.map(String::from)
         );
     }
 

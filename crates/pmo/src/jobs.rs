@@ -52,9 +52,14 @@ impl JobContext {
 pub async fn run_job(ctx: &JobContext, job: &JobRow) -> anyhow::Result<()> {
     match job.kind.as_str() {
         "backup.create" => {
-            let manifest = backup::create(&ctx.db, &ctx.config, &ctx.storage, backup::Progress::hidden())
-                .await
-                .context("backup failed")?;
+            let manifest = backup::create(
+                &ctx.db,
+                &ctx.config,
+                &ctx.storage,
+                backup::Progress::hidden(),
+            )
+            .await
+            .context("backup failed")?;
             let pruned = backup::prune(&ctx.storage, ctx.config.backup.keep_days)
                 .await
                 .context("backup succeeded, pruning old backups failed")?;
@@ -80,7 +85,11 @@ pub async fn run_job(ctx: &JobContext, job: &JobRow) -> anyhow::Result<()> {
         "storage.purge" => {
             let report = crate::artifact::purge(&ctx.db, &ctx.storage, &ctx.config.storage).await?;
             if !report.failures.is_empty() {
-                anyhow::bail!("{} item(s) could not be purged: {}", report.failures.len(), report.failures.join("; "));
+                anyhow::bail!(
+                    "{} item(s) could not be purged: {}",
+                    report.failures.len(),
+                    report.failures.join("; ")
+                );
             }
             Ok(())
         }
@@ -100,7 +109,11 @@ pub async fn run_job(ctx: &JobContext, job: &JobRow) -> anyhow::Result<()> {
 
 /// Claims and runs due jobs until none is left. Returns how many ran. Used by the worker loop and
 /// by tests (one instance's worth of work).
-pub async fn work_once(ctx: &JobContext, worker: &str, shutdown: &mut watch::Receiver<bool>) -> anyhow::Result<usize> {
+pub async fn work_once(
+    ctx: &JobContext,
+    worker: &str,
+    shutdown: &mut watch::Receiver<bool>,
+) -> anyhow::Result<usize> {
     let mut ran = 0;
     loop {
         let stopping = *shutdown.borrow();
@@ -163,7 +176,12 @@ async fn run_claimed(
         Ok(()) => {
             queue::complete(&ctx.db, job.id, worker).await?;
             crate::metrics::job_finished(&job.kind, "done", started.elapsed());
-            span.in_scope(|| tracing::info!(elapsed_ms = started.elapsed().as_millis() as u64, "job done"));
+            span.in_scope(|| {
+                tracing::info!(
+                    elapsed_ms = started.elapsed().as_millis() as u64,
+                    "job done"
+                )
+            });
         }
         Err(err) => {
             let retry_in = queue::backoff(
@@ -175,14 +193,18 @@ async fn run_claimed(
             match queue::fail(&ctx.db, job.id, worker, &message, retry_in).await? {
                 FailOutcome::Dead => {
                     crate::metrics::job_finished(&job.kind, "dead", started.elapsed());
-                    span.in_scope(|| tracing::error!(error = %message, "job failed for good (dead-lettered)"));
+                    span.in_scope(
+                        || tracing::error!(error = %message, "job failed for good (dead-lettered)"),
+                    );
                 }
                 FailOutcome::Retry => {
                     crate::metrics::job_finished(&job.kind, "retry", started.elapsed());
                     span.in_scope(|| tracing::warn!(error = %message, retry_in_secs = retry_in.as_secs(), "job failed; will retry"));
                 }
                 FailOutcome::Lost => {
-                    span.in_scope(|| tracing::warn!(error = %message, "job failed after its claim was lost"));
+                    span.in_scope(
+                        || tracing::warn!(error = %message, "job failed after its claim was lost"),
+                    );
                 }
             }
         }
@@ -195,7 +217,11 @@ pub fn worker_id() -> String {
     let host = std::fs::read_to_string("/proc/sys/kernel/hostname")
         .map(|h| h.trim().to_owned())
         .unwrap_or_else(|_| "host".to_owned());
-    format!("{host}:{}:{}", std::process::id(), &uuid::Uuid::new_v4().simple().to_string()[..8])
+    format!(
+        "{host}:{}:{}",
+        std::process::id(),
+        &uuid::Uuid::new_v4().simple().to_string()[..8]
+    )
 }
 
 /// The background loops of one instance.
@@ -212,18 +238,32 @@ impl BackgroundTasks {
         let mut handles = Vec::new();
         handles.push((
             "cache invalidation listener",
-            crate::cache::spawn_invalidation_listener(state.cache.clone(), state.db.clone(), stopped.clone()),
+            crate::cache::spawn_invalidation_listener(
+                state.cache.clone(),
+                state.db.clone(),
+                stopped.clone(),
+            ),
         ));
         if state.config.jobs.worker {
             let ctx = JobContext::from_state(state);
             let worker = worker_id();
             tracing::info!(worker = %worker, "job worker, mailer and scheduler starting");
-            handles.push(("job worker", tokio::spawn(worker_loop(ctx.clone(), worker, stopped.clone()))));
+            handles.push((
+                "job worker",
+                tokio::spawn(worker_loop(ctx.clone(), worker, stopped.clone())),
+            ));
             handles.push((
                 "mailer",
-                tokio::spawn(mailer_loop(ctx.clone(), state.mail.clone(), stopped.clone())),
+                tokio::spawn(mailer_loop(
+                    ctx.clone(),
+                    state.mail.clone(),
+                    stopped.clone(),
+                )),
             ));
-            handles.push(("scheduler", tokio::spawn(scheduler_loop(ctx, stopped.clone()))));
+            handles.push((
+                "scheduler",
+                tokio::spawn(scheduler_loop(ctx, stopped.clone())),
+            ));
         }
         Ok(BackgroundTasks { stop, handles })
     }
@@ -268,7 +308,12 @@ async fn worker_loop(ctx: JobContext, worker: String, mut stopped: watch::Receiv
         }
         if last_reap.elapsed() >= REAPER_EVERY {
             last_reap = Instant::now();
-            match queue::requeue_stale(&ctx.db, Duration::from_secs(ctx.config.jobs.stale_after_secs)).await {
+            match queue::requeue_stale(
+                &ctx.db,
+                Duration::from_secs(ctx.config.jobs.stale_after_secs),
+            )
+            .await
+            {
                 Ok(0) => {}
                 Ok(n) => tracing::warn!(jobs = n, "requeued jobs whose worker stopped"),
                 Err(err) => tracing::warn!(error = %err, "requeueing stale jobs failed"),
@@ -295,7 +340,11 @@ async fn worker_loop(ctx: JobContext, worker: String, mut stopped: watch::Receiv
     }
 }
 
-async fn mailer_loop(ctx: JobContext, transport: Arc<mailer::Transport>, mut stopped: watch::Receiver<bool>) {
+async fn mailer_loop(
+    ctx: JobContext,
+    transport: Arc<mailer::Transport>,
+    mut stopped: watch::Receiver<bool>,
+) {
     let poll = Duration::from_millis(ctx.config.jobs.poll_interval_ms);
     loop {
         let delivered = match mailer::deliver_round(&ctx.db, &ctx.config, &transport).await {
@@ -315,7 +364,9 @@ async fn mailer_loop(ctx: JobContext, transport: Arc<mailer::Transport>, mut sto
 
 async fn scheduler_loop(ctx: JobContext, mut stopped: watch::Receiver<bool>) {
     if ctx.config.backup.schedule_enabled && ctx.config.backup.encryption_key.is_none() {
-        tracing::warn!("daily backups are off: backup.encryption_key is not set (PMO_BACKUP__ENCRYPTION_KEY)");
+        tracing::warn!(
+            "daily backups are off: backup.encryption_key is not set (PMO_BACKUP__ENCRYPTION_KEY)"
+        );
     }
     loop {
         if let Err(err) = schedule::tick(&ctx.db, &ctx.config, chrono::Utc::now()).await {

@@ -125,7 +125,9 @@ pub async fn notify_task_assigned(
     variables.insert("task_code".into(), task_code.into());
     variables.insert(
         "project_name".into(),
-        project_name.unwrap_or_else(|| "no project".to_owned()).into(),
+        project_name
+            .unwrap_or_else(|| "no project".to_owned())
+            .into(),
     );
     variables.insert("assigned_by".into(), assigned_by.into());
     variables.insert(
@@ -275,7 +277,10 @@ pub struct Template {
 
 impl Template {
     /// Renders every part; any missing value fails the whole message.
-    pub fn render(&self, variables: &serde_json::Map<String, Value>) -> Result<Rendered, TemplateError> {
+    pub fn render(
+        &self,
+        variables: &serde_json::Map<String, Value>,
+    ) -> Result<Rendered, TemplateError> {
         let values: BTreeMap<&str, String> = variables
             .iter()
             .map(|(key, value)| {
@@ -317,10 +322,12 @@ fn render_part(
     while let Some(start) = rest.find("{{") {
         out.push_str(&rest[..start]);
         let after = &rest[start + 2..];
-        let end = after.find("}}").ok_or_else(|| TemplateError::Unterminated {
-            code: code.to_owned(),
-            part,
-        })?;
+        let end = after
+            .find("}}")
+            .ok_or_else(|| TemplateError::Unterminated {
+                code: code.to_owned(),
+                part,
+            })?;
         let name = after[..end].trim();
         let value = values
             .get(name)
@@ -354,13 +361,16 @@ pub fn escape_html(value: &str) -> String {
     out
 }
 
+/// subject, body_text, body_markdown, body_html
+type TemplateRow = (String, Option<String>, Option<String>, Option<String>);
+
 /// The tenant's active, published template for `code`, else the built-in default.
 pub async fn find_template<'e>(
     db: impl PgExecutor<'e>,
     tenant: &str,
     code: &str,
 ) -> Result<Option<Template>, anyhow::Error> {
-    let row: Option<(String, Option<String>, Option<String>, Option<String>)> = sqlx::query_as(
+    let row: Option<TemplateRow> = sqlx::query_as(
         "SELECT subject, body_text, body_markdown, body_html FROM app.d_email_template
          WHERE tenant_id = $1 AND code = $2 AND active_flag AND status = 'published'
            AND (to_ts IS NULL OR to_ts > now())",
@@ -474,10 +484,15 @@ mod tests {
             body_html: Some("<p>Dear {{name}}</p>".into()),
         };
         let rendered = template
-            .render(&vars(json!({"name": "<Bob & \"Co\">\nBcc: x@y", "amount": 12})))
+            .render(&vars(
+                json!({"name": "<Bob & \"Co\">\nBcc: x@y", "amount": 12}),
+            ))
             .unwrap();
         assert_eq!(rendered.subject, "Hi <Bob & \"Co\"> Bcc: x@y");
-        assert_eq!(rendered.body_text, "Dear <Bob & \"Co\">\nBcc: x@y, you owe 12.");
+        assert_eq!(
+            rendered.body_text,
+            "Dear <Bob & \"Co\">\nBcc: x@y, you owe 12."
+        );
         assert_eq!(
             rendered.body_html.unwrap(),
             "<p>Dear &lt;Bob &amp; &quot;Co&quot;&gt;\nBcc: x@y</p>"

@@ -50,7 +50,10 @@ pub fn install() -> anyhow::Result<&'static PrometheusHandle> {
 
 /// The current metrics in Prometheus text format (empty when the recorder is not installed).
 pub fn render() -> String {
-    HANDLE.get().map(PrometheusHandle::render).unwrap_or_default()
+    HANDLE
+        .get()
+        .map(PrometheusHandle::render)
+        .unwrap_or_default()
 }
 
 /// Serves `GET /metrics` on `listener` until `shutdown` fires; also runs the recorder's upkeep and
@@ -140,8 +143,7 @@ pub fn cache_redis_up(up: bool) {
 /// One finished job run: `done`, `retry` (failed, will run again) or `dead`.
 pub fn job_finished(kind: &str, outcome: &'static str, elapsed: Duration) {
     counter!("pmo_job_runs_total", "kind" => kind.to_owned(), "outcome" => outcome).increment(1);
-    histogram!("pmo_job_duration_seconds", "kind" => kind.to_owned())
-        .record(elapsed.as_secs_f64());
+    histogram!("pmo_job_duration_seconds", "kind" => kind.to_owned()).record(elapsed.as_secs_f64());
 }
 
 /// One delivery attempt: transport `smtp` or `dev-mailbox`, outcome `sent`, `retry` or `failed`.

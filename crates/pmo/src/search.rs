@@ -165,7 +165,7 @@ fn parse_types(raw: Option<&str>) -> Result<Option<Vec<EntityType>>, ApiError> {
 type HitRow = (String, Uuid, String, Option<String>, f64);
 
 /// Search everything the caller may view: projects, tasks, people, clients, files…
-#[utoipa::path(get, path = "/api/v1/search", tag = "search", operation_id = "search",
+#[utoipa::path(get, path = "/api/v1/search", tag = "search", operation_id = "search_records",
     security(("bearer" = [])), params(SearchQuery),
     responses((status = 200, body = SearchResults),
         (status = 400, body = ErrorEnvelope, description = "q missing, empty or too long; bad limit or types"),

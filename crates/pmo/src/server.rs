@@ -72,7 +72,11 @@ async fn run(
         if let Ok(metrics_address) = metrics_listener.local_addr() {
             tracing::info!(%metrics_address, "metrics listening on /metrics");
         }
-        tokio::spawn(crate::metrics::serve(metrics_listener, pool, metrics_stopped))
+        tokio::spawn(crate::metrics::serve(
+            metrics_listener,
+            pool,
+            metrics_stopped,
+        ))
     });
     let app = crate::build_app(state);
     let address = listener.local_addr()?;

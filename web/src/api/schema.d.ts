@@ -28,7 +28,10 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** Readiness: 200 when the database, storage, cache and mail answer; 503 with the failing checks otherwise. */
+        /**
+         * Readiness: 200 when the database and storage answer (`degraded` when the cache or mail is down);
+         *     503 with the failing checks otherwise.
+         */
         get: operations["get_readiness"];
         put?: never;
         post?: never;
@@ -594,6 +597,40 @@ export interface paths {
         put?: never;
         /** Create a shipment under one client and link it, in one transaction (Create on the type, Edit on the parent). */
         post: operations["create_client_shipment"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dev-mailbox": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The tenant's development mailbox, newest first. */
+        get: operations["list_dev_mailbox"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/dev-mailbox/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** One message of the tenant's development mailbox, with its text and HTML bodies. */
+        get: operations["get_dev_mailbox_message"];
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -2711,6 +2748,8 @@ export interface components {
             error?: string | null;
             /** Format: int64 */
             latency_ms: number;
+            /** @description Whether the platform can serve without it (false: readiness fails when it is down). */
+            optional: boolean;
             /** @description `ok` or `down`. */
             status: string;
         };
@@ -2989,6 +3028,45 @@ export interface components {
             token: string;
             token_type: string;
         };
+        /** @description One message with its bodies. */
+        MailboxMessage: {
+            body_html?: string | null;
+            body_text: string;
+            from_address: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: uuid
+             * @description The outbox row it was delivered from.
+             */
+            outbox_id?: string | null;
+            /** Format: date-time */
+            read_ts?: string | null;
+            /** Format: date-time */
+            received_ts: string;
+            subject: string;
+            to_address: string;
+        };
+        /** @description A message in a list (no bodies). */
+        MailboxMessageSummary: {
+            from_address: string;
+            /** Format: uuid */
+            id: string;
+            /**
+             * Format: date-time
+             * @description When a tenant administrator first opened it.
+             */
+            read_ts?: string | null;
+            /** Format: date-time */
+            received_ts: string;
+            subject: string;
+            to_address: string;
+        };
+        /** @description A page of messages. */
+        MailboxPage: {
+            data: components["schemas"]["MailboxMessageSummary"][];
+            next_cursor?: string | null;
+        };
         MeResponse: {
             email: string;
             /** Format: uuid */
@@ -3028,7 +3106,11 @@ export interface components {
             checks: {
                 [key: string]: components["schemas"]["DependencyCheck"];
             };
-            /** @description `ready` when every dependency answers, else `not_ready`. */
+            /**
+             * @description `ready` when every dependency answers; `degraded` (still 200) when only an optional one
+             *     (cache, mail) is down — the platform then reads the database and queues mail; `not_ready`
+             *     (503) when a required one (database, storage) is down.
+             */
             status: string;
             timestamp: string;
         };
@@ -6952,6 +7034,114 @@ export interface operations {
             };
             /** @description Invalid fields */
             422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_dev_mailbox: {
+        parameters: {
+            query?: {
+                /** @description Only messages to this address (case-insensitive). */
+                to?: string;
+                /** @description Page size, 1–200 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxPage"];
+                };
+            };
+            /** @description Bad limit or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not a tenant administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    get_dev_mailbox_message: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description Message id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["MailboxMessage"];
+                };
+            };
+            /** @description Malformed id */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Not a tenant administrator */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            404: {
                 headers: {
                     [name: string]: unknown;
                 };

@@ -203,6 +203,23 @@ async fn instance_levels<'e>(
     })
 }
 
+/// Whether a cascading grant with View reaches this instance — then it also reaches every record
+/// linked under it (except employees), and lists of those children need no filter.
+pub async fn cascades_through(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    entity: EntityType,
+    id: Uuid,
+) -> Result<bool, ApiError> {
+    if user.tenant_admin {
+        return Ok(true);
+    }
+    Ok(instance_levels(db, user, entity, id)
+        .await?
+        .cascading
+        .contains(Level::View))
+}
+
 /// Levels the caller holds on every instance of a type (from `all` grants).
 pub async fn levels_on_type<'e>(
     db: impl PgExecutor<'e>,

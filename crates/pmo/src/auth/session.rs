@@ -788,7 +788,10 @@ pub async fn rotate_signing_key(
         .cache
         .invalidate(
             &mut *tx,
-            crate::cache::Invalidation::namespace(crate::cache::SIGNING_KEYS, Some(&user.tenant_id)),
+            crate::cache::Invalidation::namespace(
+                crate::cache::SIGNING_KEYS,
+                Some(&user.tenant_id),
+            ),
         )
         .await?;
     audit::record(

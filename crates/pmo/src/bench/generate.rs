@@ -27,7 +27,14 @@ pub struct Sizes {
 
 impl Default for Sizes {
     fn default() -> Self {
-        Sizes { tasks: 1_000_000, projects: 10_000, employees: 5_000, clients: 2_000, artifacts: 100_000, grants: 100_000 }
+        Sizes {
+            tasks: 1_000_000,
+            projects: 10_000,
+            employees: 5_000,
+            clients: 2_000,
+            artifacts: 100_000,
+            grants: 100_000,
+        }
     }
 }
 
@@ -183,21 +190,30 @@ const STEPS: &[Step] = &[
 /// Builds the tenant. Refuses a tenant that has data unless `force`.
 pub async fn generate(pool: &PgPool, options: &GenerateOptions) -> anyhow::Result<()> {
     let tenant = options.tenant.as_str();
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM app.d_tenant WHERE id = $1)")
-        .bind(tenant)
-        .fetch_one(pool)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM app.d_tenant WHERE id = $1)")
+            .bind(tenant)
+            .fetch_one(pool)
+            .await?;
     if exists && !options.force {
-        anyhow::bail!("tenant `{tenant}` already exists; pass --force to replace it, or --tenant to name a new one");
+        anyhow::bail!(
+            "tenant `{tenant}` already exists; pass --force to replace it, or --tenant to name a new one"
+        );
     }
     let hash = password::hash_password_blocking(options.password.clone()).await?;
     let started = Instant::now();
     let mut tx = pool.begin().await?;
     // Bulk inserts of a million rows run far past the server's per-statement limit.
-    sqlx::query("SET LOCAL statement_timeout = 0").execute(&mut *tx).await?;
+    sqlx::query("SET LOCAL statement_timeout = 0")
+        .execute(&mut *tx)
+        .await?;
     if exists {
         drop_tenant(&mut tx, tenant).await?;
-        eprintln!("  {:<55} {:>6.1} s", "removed the previous tenant", started.elapsed().as_secs_f64());
+        eprintln!(
+            "  {:<55} {:>6.1} s",
+            "removed the previous tenant",
+            started.elapsed().as_secs_f64()
+        );
     }
     let admin = NewEmployee {
         email: bench_email(BENCH_ADMIN_LOCAL, tenant),
@@ -206,7 +222,16 @@ pub async fn generate(pool: &PgPool, options: &GenerateOptions) -> anyhow::Resul
         password: options.password.clone(),
         tenant_admin: true,
     };
-    tenancy::create_tenant_in(&mut tx, NewTenant { slug: tenant.to_owned(), name: format!("Benchmark {tenant}"), admin }, &hash).await?;
+    tenancy::create_tenant_in(
+        &mut tx,
+        NewTenant {
+            slug: tenant.to_owned(),
+            name: format!("Benchmark {tenant}"),
+            admin,
+        },
+        &hash,
+    )
+    .await?;
     sqlx::query("SELECT set_config('pmo.bench_password_hash', $1, true), setseed($2)")
         .bind(&hash)
         .bind(options.seed)
@@ -232,17 +257,29 @@ pub async fn generate(pool: &PgPool, options: &GenerateOptions) -> anyhow::Resul
                 .with_context(|| format!("step `{}` failed", step.label))?;
         }
         bar.finish_and_clear();
-        eprintln!("  {:<55} {:>6.1} s", step.label, step_started.elapsed().as_secs_f64());
+        eprintln!(
+            "  {:<55} {:>6.1} s",
+            step.label,
+            step_started.elapsed().as_secs_f64()
+        );
     }
     let bench_user = bench_user_setup(&mut tx, tenant, &hash).await?;
     let commit_started = Instant::now();
     tx.commit().await?;
-    eprintln!("  {:<55} {:>6.1} s", "commit", commit_started.elapsed().as_secs_f64());
+    eprintln!(
+        "  {:<55} {:>6.1} s",
+        "commit",
+        commit_started.elapsed().as_secs_f64()
+    );
     let analyze_started = Instant::now();
     sqlx::raw_sql("SET statement_timeout = 0; ANALYZE app.d_task; ANALYZE app.d_project; ANALYZE app.d_entity_id_map; ANALYZE app.d_entity_instance_id; ANALYZE app.d_entity_id_rbac_map; ANALYZE app.d_employee; ANALYZE app.d_artifact")
         .execute(pool)
         .await?;
-    eprintln!("  {:<55} {:>6.1} s", "analyze", analyze_started.elapsed().as_secs_f64());
+    eprintln!(
+        "  {:<55} {:>6.1} s",
+        "analyze",
+        analyze_started.elapsed().as_secs_f64()
+    );
     eprintln!(
         "tenant `{tenant}` generated in {:.1} s; sign in as {} (non-admin, {bench_user}) or {} (admin)",
         started.elapsed().as_secs_f64(),
@@ -261,9 +298,24 @@ fn spinner(label: &'static str) -> indicatif::ProgressBar {
 
 /// The benchmark's non-admin user: visibility from a role grant, instance grants on a few of the
 /// biggest projects' tasks, and a cascading grant on one large and a few small projects.
-async fn bench_user_setup(conn: &mut sqlx::PgConnection, tenant: &str, hash: &str) -> anyhow::Result<String> {
+async fn bench_user_setup(
+    conn: &mut sqlx::PgConnection,
+    tenant: &str,
+    hash: &str,
+) -> anyhow::Result<String> {
     let email = bench_email(BENCH_USER_LOCAL, tenant);
-    let id = tenancy::insert_employee_row(conn, tenant, &email, "Bench", "User", Some(hash), false, None).await?.id;
+    let id = tenancy::insert_employee_row(
+        conn,
+        tenant,
+        &email,
+        "Bench",
+        "User",
+        Some(hash),
+        false,
+        None,
+    )
+    .await?
+    .id;
     sqlx::query(
         "INSERT INTO app.d_entity_id_map (tenant_id, parent_entity_type, parent_entity_id, child_entity_type, child_entity_id)
          VALUES ($1, 'role', md5($1 || '/role/1')::uuid, 'employee', $2);
@@ -303,17 +355,31 @@ async fn drop_tenant(conn: &mut sqlx::PgConnection, tenant: &str) -> anyhow::Res
     for _ in 0..8 {
         let mut blocked = 0;
         for table in &tables {
-            sqlx::query("SAVEPOINT pmo_drop").execute(&mut *conn).await?;
+            sqlx::query("SAVEPOINT pmo_drop")
+                .execute(&mut *conn)
+                .await?;
             let sql = format!("DELETE FROM app.\"{table}\" WHERE tenant_id = $1");
-            if sqlx::query(AssertSqlSafe(sql)).bind(tenant).execute(&mut *conn).await.is_ok() {
-                sqlx::query("RELEASE SAVEPOINT pmo_drop").execute(&mut *conn).await?;
+            if sqlx::query(AssertSqlSafe(sql))
+                .bind(tenant)
+                .execute(&mut *conn)
+                .await
+                .is_ok()
+            {
+                sqlx::query("RELEASE SAVEPOINT pmo_drop")
+                    .execute(&mut *conn)
+                    .await?;
             } else {
-                sqlx::query("ROLLBACK TO SAVEPOINT pmo_drop").execute(&mut *conn).await?;
+                sqlx::query("ROLLBACK TO SAVEPOINT pmo_drop")
+                    .execute(&mut *conn)
+                    .await?;
                 blocked += 1;
             }
         }
         if blocked == 0 {
-            sqlx::query("DELETE FROM app.d_tenant WHERE id = $1").bind(tenant).execute(&mut *conn).await?;
+            sqlx::query("DELETE FROM app.d_tenant WHERE id = $1")
+                .bind(tenant)
+                .execute(&mut *conn)
+                .await?;
             return Ok(());
         }
     }

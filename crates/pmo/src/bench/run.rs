@@ -93,10 +93,18 @@ impl Endpoint {
 }
 
 pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Measurement>> {
-    let client = reqwest::Client::builder().pool_max_idle_per_host(256).build()?;
-    let health = client.get(format!("{}/api/health", options.url)).send().await;
+    let client = reqwest::Client::builder()
+        .pool_max_idle_per_host(256)
+        .build()?;
+    let health = client
+        .get(format!("{}/api/health", options.url))
+        .send()
+        .await;
     if !health.as_ref().is_ok_and(|r| r.status().is_success()) {
-        anyhow::bail!("no server answers at {} — start one with `pmo serve` first", options.url);
+        anyhow::bail!(
+            "no server answers at {} — start one with `pmo serve` first",
+            options.url
+        );
     }
     let email = super::generate::bench_email(super::generate::BENCH_USER_LOCAL, &options.tenant);
     let login: Value = client
@@ -105,10 +113,17 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
         .send()
         .await?
         .error_for_status()
-        .with_context(|| format!("signing in as {email} failed — was the tenant generated with `pmo bench generate`?"))?
+        .with_context(|| {
+            format!(
+                "signing in as {email} failed — was the tenant generated with `pmo bench generate`?"
+            )
+        })?
         .json()
         .await?;
-    let token = login["token"].as_str().context("no token in the login answer")?.to_owned();
+    let token = login["token"]
+        .as_str()
+        .context("no token in the login answer")?
+        .to_owned();
     let fixtures = Arc::new(discover(pool, &client, options, &token, &login).await?);
     let server_pid = server_pid(&options.url);
     let rss_idle = server_pid.and_then(rss_kib);
@@ -129,17 +144,38 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
     let mut results = Vec::new();
     let key = FieldKey(String::new());
     for endpoint in Endpoint::ALL {
-        if options.only.as_ref().is_some_and(|only| !endpoint.name().contains(only.as_str())) {
+        if options
+            .only
+            .as_ref()
+            .is_some_and(|only| !endpoint.name().contains(only.as_str()))
+        {
             continue;
         }
         for &concurrency in &options.concurrency {
             let api = measure(endpoint, concurrency, options.duration, {
-                let (client, token, url, fixtures) = (client.clone(), token.clone(), options.url.clone(), fixtures.clone());
-                move |worker| call_api(client.clone(), url.clone(), token.clone(), fixtures.clone(), endpoint, worker)
+                let (client, token, url, fixtures) = (
+                    client.clone(),
+                    token.clone(),
+                    options.url.clone(),
+                    fixtures.clone(),
+                );
+                move |worker| {
+                    call_api(
+                        client.clone(),
+                        url.clone(),
+                        token.clone(),
+                        fixtures.clone(),
+                        endpoint,
+                        worker,
+                    )
+                }
             })
             .await;
             eprintln!("{}", describe(&api, "api", concurrency));
-            results.push(Measurement { mode: format!("api c={concurrency}"), ..api });
+            results.push(Measurement {
+                mode: format!("api c={concurrency}"),
+                ..api
+            });
             if endpoint.is_read() && direct_floor_supported(endpoint) {
                 let floor = measure(endpoint, concurrency, options.duration, {
                     let (pool, fixtures, key) = (pool.clone(), fixtures.clone(), key.clone());
@@ -147,13 +183,30 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
                 })
                 .await;
                 eprintln!("{}", describe(&floor, "sql", concurrency));
-                results.push(Measurement { mode: format!("sql c={concurrency}"), ..floor });
+                results.push(Measurement {
+                    mode: format!("sql c={concurrency}"),
+                    ..floor
+                });
             }
         }
         if options.rate > 0 && endpoint.is_read() {
             let open = measure_open_loop(endpoint, options.rate, options.duration, {
-                let (client, token, url, fixtures) = (client.clone(), token.clone(), options.url.clone(), fixtures.clone());
-                move || call_api(client.clone(), url.clone(), token.clone(), fixtures.clone(), endpoint, 0)
+                let (client, token, url, fixtures) = (
+                    client.clone(),
+                    token.clone(),
+                    options.url.clone(),
+                    fixtures.clone(),
+                );
+                move || {
+                    call_api(
+                        client.clone(),
+                        url.clone(),
+                        token.clone(),
+                        fixtures.clone(),
+                        endpoint,
+                        0,
+                    )
+                }
             })
             .await;
             eprintln!("{}", describe(&open, "open", 0));
@@ -167,7 +220,11 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
     eprintln!(
         "server RSS: idle {} MiB, peak under load {} MiB (pid {})",
         rss_idle.map_or("?".to_owned(), |k| format!("{:.1}", k as f64 / 1024.0)),
-        if peak == 0 { "?".to_owned() } else { format!("{:.1}", peak as f64 / 1024.0) },
+        if peak == 0 {
+            "?".to_owned()
+        } else {
+            format!("{:.1}", peak as f64 / 1024.0)
+        },
         server_pid.map_or("not found: RSS not measured".to_owned(), |p| p.to_string()),
     );
     Ok(results)
@@ -181,10 +238,22 @@ fn describe(m: &Measurement, kind: &str, concurrency: usize) -> String {
 }
 
 fn direct_floor_supported(endpoint: Endpoint) -> bool {
-    matches!(endpoint, Endpoint::ProjectTasks | Endpoint::ProjectTasksDeep | Endpoint::ProjectsByStage | Endpoint::GetTask)
+    matches!(
+        endpoint,
+        Endpoint::ProjectTasks
+            | Endpoint::ProjectTasksDeep
+            | Endpoint::ProjectsByStage
+            | Endpoint::GetTask
+    )
 }
 
-async fn discover(pool: &PgPool, client: &reqwest::Client, options: &RunOptions, token: &str, login: &Value) -> anyhow::Result<Fixtures> {
+async fn discover(
+    pool: &PgPool,
+    client: &reqwest::Client,
+    options: &RunOptions,
+    token: &str,
+    login: &Value,
+) -> anyhow::Result<Fixtures> {
     let tenant = &options.tenant;
     // The biggest project the user reaches through a cascading grant.
     let big_project: Uuid = sqlx::query_scalar(
@@ -203,11 +272,21 @@ async fn discover(pool: &PgPool, client: &reqwest::Client, options: &RunOptions,
     // Walk 20 pages to get a deep cursor.
     let mut cursor: Option<String> = None;
     for _ in 0..20 {
-        let mut url = format!("{}/api/v1/project/{big_project}/task?limit=50&sort=updated_ts&order=desc", options.url);
+        let mut url = format!(
+            "{}/api/v1/project/{big_project}/task?limit=50&sort=updated_ts&order=desc",
+            options.url
+        );
         if let Some(c) = &cursor {
             url.push_str(&format!("&cursor={c}"));
         }
-        let page: Value = client.get(url).bearer_auth(token).send().await?.error_for_status()?.json().await?;
+        let page: Value = client
+            .get(url)
+            .bearer_auth(token)
+            .send()
+            .await?
+            .error_for_status()?
+            .json()
+            .await?;
         match page["next_cursor"].as_str() {
             Some(next) => cursor = Some(next.to_owned()),
             None => break,
@@ -221,7 +300,10 @@ async fn discover(pool: &PgPool, client: &reqwest::Client, options: &RunOptions,
     .bind(big_project)
     .fetch_one(pool)
     .await?;
-    let employee_id = login["employee"]["id"].as_str().and_then(|s| Uuid::parse_str(s).ok()).context("employee id")?;
+    let employee_id = login["employee"]["id"]
+        .as_str()
+        .and_then(|s| Uuid::parse_str(s).ok())
+        .context("employee id")?;
     Ok(Fixtures {
         big_project,
         deep_cursor: cursor.context("the big project has fewer than 2 pages of tasks")?,
@@ -248,14 +330,21 @@ async fn call_api(
 ) -> Result<(), ()> {
     let f = &fixtures;
     let request = match endpoint {
-        Endpoint::ProjectTasks => client.get(format!("{url}/api/v1/project/{}/task?limit=50&sort=updated_ts&order=desc", f.big_project)),
+        Endpoint::ProjectTasks => client.get(format!(
+            "{url}/api/v1/project/{}/task?limit=50&sort=updated_ts&order=desc",
+            f.big_project
+        )),
         Endpoint::ProjectTasksDeep => client.get(format!(
             "{url}/api/v1/project/{}/task?limit=50&sort=updated_ts&order=desc&cursor={}",
             f.big_project, f.deep_cursor
         )),
-        Endpoint::ProjectsByStage => client.get(format!("{url}/api/v1/project?project_stage=2&limit=50")),
+        Endpoint::ProjectsByStage => {
+            client.get(format!("{url}/api/v1/project?project_stage=2&limit=50"))
+        }
         Endpoint::GetTask => client.get(format!("{url}/api/v1/task/{}", f.task)),
-        Endpoint::Options => client.get(format!("{url}/api/v1/entity/task/options?q=inst&limit=20")),
+        Endpoint::Options => {
+            client.get(format!("{url}/api/v1/entity/task/options?q=inst&limit=20"))
+        }
         Endpoint::Search => client.get(format!("{url}/api/v1/search?q=boiler&limit=20")),
         Endpoint::CreateTask => client
             .post(format!("{url}/api/v1/project/{}/task", f.big_project))
@@ -263,15 +352,31 @@ async fn call_api(
         Endpoint::MoveTask => return move_task(client, url, token, fixtures.clone(), worker).await,
     };
     match request.bearer_auth(&token).send().await {
-        Ok(response) if response.status().is_success() => response.bytes().await.map(|_| ()).map_err(|_| ()),
+        Ok(response) if response.status().is_success() => {
+            response.bytes().await.map(|_| ()).map_err(|_| ())
+        }
         _ => Err(()),
     }
 }
 
 /// Moves one task through the stages: read its version, PATCH the next stage at that version.
-async fn move_task(client: reqwest::Client, url: String, token: String, fixtures: Arc<Fixtures>, worker: usize) -> Result<(), ()> {
+async fn move_task(
+    client: reqwest::Client,
+    url: String,
+    token: String,
+    fixtures: Arc<Fixtures>,
+    worker: usize,
+) -> Result<(), ()> {
     let path = format!("{url}/api/v1/task/{}", fixtures.task);
-    let current: Value = client.get(&path).bearer_auth(&token).send().await.map_err(|_| ())?.json().await.map_err(|_| ())?;
+    let current: Value = client
+        .get(&path)
+        .bearer_auth(&token)
+        .send()
+        .await
+        .map_err(|_| ())?
+        .json()
+        .await
+        .map_err(|_| ())?;
     let stage = (current["task_stage"].as_i64().unwrap_or(0) + 1 + worker as i64) % 7;
     let response = client
         .patch(&path)
@@ -281,13 +386,27 @@ async fn move_task(client: reqwest::Client, url: String, token: String, fixtures
         .await
         .map_err(|_| ())?;
     // A conflict with another worker is the concurrency control working, not an error.
-    if response.status().is_success() || response.status() == reqwest::StatusCode::CONFLICT { Ok(()) } else { Err(()) }
+    if response.status().is_success() || response.status() == reqwest::StatusCode::CONFLICT {
+        Ok(())
+    } else {
+        Err(())
+    }
 }
 
 /// The same work straight against PostgreSQL, as the handlers do it.
-async fn call_direct(pool: PgPool, fixtures: Arc<Fixtures>, key: FieldKey, endpoint: Endpoint) -> Result<(), ()> {
+async fn call_direct(
+    pool: PgPool,
+    fixtures: Arc<Fixtures>,
+    key: FieldKey,
+    endpoint: Endpoint,
+) -> Result<(), ()> {
     let f = &fixtures;
-    let params = |pairs: &[(&str, &str)]| pairs.iter().map(|(k, v)| ((*k).to_owned(), (*v).to_owned())).collect::<std::collections::HashMap<_, _>>();
+    let params = |pairs: &[(&str, &str)]| {
+        pairs
+            .iter()
+            .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
+            .collect::<std::collections::HashMap<_, _>>()
+    };
     let outcome = match endpoint {
         Endpoint::ProjectTasks | Endpoint::ProjectTasksDeep => {
             let mut query = params(&[("limit", "50"), ("sort", "updated_ts"), ("order", "desc")]);
@@ -296,22 +415,40 @@ async fn call_direct(pool: PgPool, fixtures: Arc<Fixtures>, key: FieldKey, endpo
             }
             let def = EntityType::Task.registry();
             let request = records::parse_list_request(def, &query).map_err(|_| ())?;
-            let scope = Scope::ChildrenOf { parent: EntityType::Project, parent_id: f.big_project };
-            records::list_records(&pool, &f.user, def, scope, &request, &key).await.map(|_| ())
+            let scope = Scope::ChildrenOf {
+                parent: EntityType::Project,
+                parent_id: f.big_project,
+            };
+            records::list_records(&pool, &f.user, def, scope, &request, &key)
+                .await
+                .map(|_| ())
         }
         Endpoint::ProjectsByStage => {
             let def = EntityType::Project.registry();
-            let request = records::parse_list_request(def, &params(&[("limit", "50"), ("project_stage", "2")])).map_err(|_| ())?;
-            records::list_records(&pool, &f.user, def, Scope::All, &request, &key).await.map(|_| ())
+            let request = records::parse_list_request(
+                def,
+                &params(&[("limit", "50"), ("project_stage", "2")]),
+            )
+            .map_err(|_| ())?;
+            records::list_records(&pool, &f.user, def, Scope::All, &request, &key)
+                .await
+                .map(|_| ())
         }
-        Endpoint::GetTask => records::get_record(&pool, &f.user, EntityType::Task, f.task, &key).await.map(|_| ()),
+        Endpoint::GetTask => records::get_record(&pool, &f.user, EntityType::Task, f.task, &key)
+            .await
+            .map(|_| ()),
         _ => return Err(()),
     };
     outcome.map_err(|_| ())
 }
 
 /// Closed loop: `concurrency` workers each send the next request when the last one answered.
-async fn measure<F, Fut>(endpoint: Endpoint, concurrency: usize, duration: Duration, call: F) -> Measurement
+async fn measure<F, Fut>(
+    endpoint: Endpoint,
+    concurrency: usize,
+    duration: Duration,
+    call: F,
+) -> Measurement
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
     Fut: Future<Output = Result<(), ()>> + Send,
@@ -330,7 +467,11 @@ where
                 if call(worker).await.is_err() {
                     errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
                 }
-                let _ = local.record(u64::try_from(sent.elapsed().as_micros()).unwrap_or(u64::MAX).max(1));
+                let _ = local.record(
+                    u64::try_from(sent.elapsed().as_micros())
+                        .unwrap_or(u64::MAX)
+                        .max(1),
+                );
             }
             let _ = histogram.lock().await.add(&local);
         }));
@@ -340,12 +481,23 @@ where
     }
     let elapsed = started.elapsed().as_secs_f64();
     let histogram = histogram.lock().await;
-    summarize(endpoint, "closed", &histogram, errors.load(std::sync::atomic::Ordering::Relaxed), elapsed)
+    summarize(
+        endpoint,
+        "closed",
+        &histogram,
+        errors.load(std::sync::atomic::Ordering::Relaxed),
+        elapsed,
+    )
 }
 
 /// Open loop: requests are started at a fixed rate whatever the answers do; latency counts from
 /// the scheduled start, so a slow server cannot hide queueing (no coordinated omission).
-async fn measure_open_loop<F, Fut>(endpoint: Endpoint, rate: u32, duration: Duration, call: F) -> Measurement
+async fn measure_open_loop<F, Fut>(
+    endpoint: Endpoint,
+    rate: u32,
+    duration: Duration,
+    call: F,
+) -> Measurement
 where
     F: Fn() -> Fut + Clone + Send + 'static,
     Fut: Future<Output = Result<(), ()>> + Send + 'static,
@@ -360,11 +512,15 @@ where
     for i in 0..total {
         let scheduled = started + interval.mul_f64(i as f64);
         tokio::time::sleep_until(tokio::time::Instant::from_std(scheduled)).await;
-        let Ok(permit) = in_flight.clone().acquire_owned().await else { break };
+        let Ok(permit) = in_flight.clone().acquire_owned().await else {
+            break;
+        };
         let (call, histogram, errors) = (call.clone(), histogram.clone(), errors.clone());
         tasks.push(tokio::spawn(async move {
             let outcome = call().await;
-            let latency = u64::try_from(scheduled.elapsed().as_micros()).unwrap_or(u64::MAX).max(1);
+            let latency = u64::try_from(scheduled.elapsed().as_micros())
+                .unwrap_or(u64::MAX)
+                .max(1);
             if outcome.is_err() {
                 errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
             }
@@ -377,16 +533,29 @@ where
     }
     let elapsed = started.elapsed().as_secs_f64();
     let histogram = histogram.lock().await;
-    let mut m = summarize(endpoint, "open", &histogram, errors.load(std::sync::atomic::Ordering::Relaxed), elapsed);
+    let mut m = summarize(
+        endpoint,
+        "open",
+        &histogram,
+        errors.load(std::sync::atomic::Ordering::Relaxed),
+        elapsed,
+    );
     m.mode = format!("open {rate}/s");
     m
 }
 
 fn new_histogram() -> Histogram<u64> {
-    Histogram::new_with_bounds(1, 60_000_000, 3).unwrap_or_else(|_| unreachable!("constant bounds are valid"))
+    Histogram::new_with_bounds(1, 60_000_000, 3)
+        .unwrap_or_else(|_| unreachable!("constant bounds are valid"))
 }
 
-fn summarize(endpoint: Endpoint, mode: &str, histogram: &Histogram<u64>, errors: u64, elapsed: f64) -> Measurement {
+fn summarize(
+    endpoint: Endpoint,
+    mode: &str,
+    histogram: &Histogram<u64>,
+    errors: u64,
+    elapsed: f64,
+) -> Measurement {
     Measurement {
         endpoint: endpoint.name().to_owned(),
         mode: mode.to_owned(),
@@ -405,14 +574,20 @@ fn server_pid(url: &str) -> Option<u32> {
     let inode = tcp.lines().skip(1).find_map(|line| {
         let cols: Vec<&str> = line.split_whitespace().collect();
         let local_port = u16::from_str_radix(cols.get(1)?.rsplit(':').next()?, 16).ok()?;
-        (local_port == port && cols.get(3) == Some(&"0A")).then(|| cols.get(9).map(|s| (*s).to_owned()))?
+        (local_port == port && cols.get(3) == Some(&"0A"))
+            .then(|| cols.get(9).map(|s| (*s).to_owned()))?
     })?;
     let needle = format!("socket:[{inode}]");
     for entry in std::fs::read_dir("/proc").ok()?.flatten() {
-        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else { continue };
-        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else { continue };
+        let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
+            continue;
+        };
+        let Ok(fds) = std::fs::read_dir(entry.path().join("fd")) else {
+            continue;
+        };
         for fd in fds.flatten() {
-            if std::fs::read_link(fd.path()).is_ok_and(|target| target.to_string_lossy() == needle) {
+            if std::fs::read_link(fd.path()).is_ok_and(|target| target.to_string_lossy() == needle)
+            {
                 return Some(pid);
             }
         }
@@ -422,12 +597,17 @@ fn server_pid(url: &str) -> Option<u32> {
 
 fn rss_kib(pid: u32) -> Option<u64> {
     let status = std::fs::read_to_string(format!("/proc/{pid}/status")).ok()?;
-    status.lines().find_map(|line| line.strip_prefix("VmRSS:")).and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
+    status
+        .lines()
+        .find_map(|line| line.strip_prefix("VmRSS:"))
+        .and_then(|v| v.trim().trim_end_matches(" kB").trim().parse().ok())
 }
 
 /// The measurements as a Markdown table.
 pub fn markdown(results: &[Measurement]) -> String {
-    let mut out = String::from("| endpoint | mode | requests | errors | req/s | p50 ms | p99 ms |\n|---|---|---:|---:|---:|---:|---:|\n");
+    let mut out = String::from(
+        "| endpoint | mode | requests | errors | req/s | p50 ms | p99 ms |\n|---|---|---:|---:|---:|---:|---:|\n",
+    );
     for m in results {
         out.push_str(&format!(
             "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} |\n",

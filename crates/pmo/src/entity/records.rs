@@ -621,7 +621,18 @@ async fn push_list_conditions(
             }
         }
     }
-    permissions::push_visibility_filter(db, qb, user, def.entity_type, "t").await?;
+    // Children linked under a parent that a cascading View grant reaches are all visible (the
+    // cascade follows those very links), so their page needs no visibility filter at all.
+    let covered_by_cascade = match scope {
+        Scope::ChildrenOf { parent, parent_id } if def.parent_reference(parent).is_none() => {
+            def.entity_type != EntityType::Employee
+                && permissions::cascades_through(db, user, parent, parent_id).await?
+        }
+        _ => false,
+    };
+    if !covered_by_cascade {
+        permissions::push_visibility_filter(db, qb, user, def.entity_type, "t").await?;
+    }
     if let Some(q) = &request.q {
         let pattern = format!("%{}%", escape_like(q));
         qb.push(" AND (");

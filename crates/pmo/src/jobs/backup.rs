@@ -106,7 +106,11 @@ pub struct BackupKey {
 
 impl BackupKey {
     pub fn from_config(config: &Config) -> Result<BackupKey, BackupError> {
-        let secret = config.backup.encryption_key.as_ref().ok_or(BackupError::NoKey)?;
+        let secret = config
+            .backup
+            .encryption_key
+            .as_ref()
+            .ok_or(BackupError::NoKey)?;
         Ok(BackupKey::from_passphrase(secret.expose_secret().trim()))
     }
 
@@ -168,7 +172,11 @@ impl<W: Write> EncryptWriter<W> {
     }
 
     fn seal(&mut self, last: bool) -> std::io::Result<()> {
-        let nonce = chunk_nonce(&self.header[MAGIC.len()..MAGIC.len() + NONCE_PREFIX], self.counter, last);
+        let nonce = chunk_nonce(
+            &self.header[MAGIC.len()..MAGIC.len() + NONCE_PREFIX],
+            self.counter,
+            last,
+        );
         let sealed = self
             .cipher
             .encrypt(
@@ -227,9 +235,15 @@ pub enum DecryptError {
 }
 
 /// Decrypts a stream written by `EncryptWriter` into `out`. Returns the plaintext size.
-pub fn decrypt_stream(mut input: impl Read, mut out: impl Write, key: &BackupKey) -> Result<u64, DecryptError> {
+pub fn decrypt_stream(
+    mut input: impl Read,
+    mut out: impl Write,
+    key: &BackupKey,
+) -> Result<u64, DecryptError> {
     let mut header = [0u8; HEADER];
-    input.read_exact(&mut header).map_err(|_| DecryptError::NotABackup)?;
+    input
+        .read_exact(&mut header)
+        .map_err(|_| DecryptError::NotABackup)?;
     if &header[..MAGIC.len()] != MAGIC {
         return Err(DecryptError::NotABackup);
     }
@@ -336,13 +350,17 @@ impl Progress {
         }
         let bar = match total {
             Some(total) => ProgressBar::new(total).with_style(
-                ProgressStyle::with_template("{msg:24} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}")
-                    .unwrap_or_else(|_| ProgressStyle::default_bar())
-                    .progress_chars("=> "),
+                ProgressStyle::with_template(
+                    "{msg:24} [{bar:30}] {bytes}/{total_bytes} {bytes_per_sec} eta {eta}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_bar())
+                .progress_chars("=> "),
             ),
             None => ProgressBar::new_spinner().with_style(
-                ProgressStyle::with_template("{spinner} {msg:24} {bytes} {bytes_per_sec} {elapsed}")
-                    .unwrap_or_else(|_| ProgressStyle::default_spinner()),
+                ProgressStyle::with_template(
+                    "{spinner} {msg:24} {bytes} {bytes_per_sec} {elapsed}",
+                )
+                .unwrap_or_else(|_| ProgressStyle::default_spinner()),
             ),
         };
         bar.set_message(message.to_owned());
@@ -418,7 +436,9 @@ struct PgTools {
 
 fn find_tools(config: &Config) -> Result<PgTools, BackupError> {
     let mut dirs = Vec::new();
-    if let Ok(found) = managed_postgres::discover_binaries(config.managed_postgres.bin_dir.as_deref()) {
+    if let Ok(found) =
+        managed_postgres::discover_binaries(config.managed_postgres.bin_dir.as_deref())
+    {
         dirs.push(found.bin_dir);
     }
     if let Some(path) = std::env::var_os("PATH") {
@@ -428,7 +448,10 @@ fn find_tools(config: &Config) -> Result<PgTools, BackupError> {
         let pg_dump = dir.join("pg_dump");
         let pg_restore = dir.join("pg_restore");
         if pg_dump.is_file() && pg_restore.is_file() {
-            return Ok(PgTools { pg_dump, pg_restore });
+            return Ok(PgTools {
+                pg_dump,
+                pg_restore,
+            });
         }
     }
     Err(BackupError::Tool(
@@ -551,9 +574,10 @@ fn new_backup_id(now: DateTime<Utc>) -> String {
 
 fn scratch_dir(config: &Config) -> Result<tempfile::TempDir, BackupError> {
     let base = config.data_dir.join("tmp");
-    std::fs::create_dir_all(&base)
-        .with_context(|| format!("cannot create {}", base.display()))?;
-    Ok(tempfile::Builder::new().prefix("backup-").tempdir_in(&base)?)
+    std::fs::create_dir_all(&base).with_context(|| format!("cannot create {}", base.display()))?;
+    Ok(tempfile::Builder::new()
+        .prefix("backup-")
+        .tempdir_in(&base)?)
 }
 
 /// Dumps the database, compresses, encrypts and uploads it, then writes the manifest.
@@ -613,8 +637,14 @@ pub async fn create(
         let mut child = command
             .spawn()
             .with_context(|| format!("cannot run {}", pg_dump.display()))?;
-        let stdout = child.stdout.take().context("pg_dump has no standard output")?;
-        let mut stderr = child.stderr.take().context("pg_dump has no standard error")?;
+        let stdout = child
+            .stdout
+            .take()
+            .context("pg_dump has no standard output")?;
+        let mut stderr = child
+            .stderr
+            .take()
+            .context("pg_dump has no standard error")?;
         let written = compress_and_encrypt(stdout, &write_path, &pipe_key, pipe_bar);
         let mut errors = String::new();
         let _ = stderr.read_to_string(&mut errors);
@@ -640,7 +670,14 @@ pub async fn create(
     let (dump_bytes, size_bytes, sha256) = dumped.written?;
     let tables = stats?;
 
-    upload_file(storage, &encrypted_path, &dump_key(&id), size_bytes, progress).await?;
+    upload_file(
+        storage,
+        &encrypted_path,
+        &dump_key(&id),
+        size_bytes,
+        progress,
+    )
+    .await?;
     let manifest = Manifest {
         format: MANIFEST_FORMAT.to_owned(),
         id: id.clone(),
@@ -695,7 +732,11 @@ fn compress_and_encrypt(
     std::io::copy(&mut reader, &mut encoder)?;
     let mut hashing = encoder.finish()?.finish()?;
     hashing.flush()?;
-    Ok((reader.read, hashing.written, hex(&hashing.hasher.finalize())))
+    Ok((
+        reader.read,
+        hashing.written,
+        hex(&hashing.hasher.finalize()),
+    ))
 }
 
 async fn upload_file(
@@ -706,7 +747,10 @@ async fn upload_file(
     progress: Progress,
 ) -> Result<(), BackupError> {
     let bar = progress.bytes(Some(size), "uploading");
-    let upload = storage.store().put_multipart(&ObjectPath::from(key)).await?;
+    let upload = storage
+        .store()
+        .put_multipart(&ObjectPath::from(key))
+        .await?;
     let mut writer = WriteMultipart::new_with_chunk_size(upload, 8 * 1024 * 1024);
     let mut input = tokio::fs::File::open(file).await?;
     let mut buffer = vec![0u8; 1024 * 1024];
@@ -737,7 +781,9 @@ pub async fn list(storage: &Storage) -> Result<Vec<Manifest>, BackupError> {
         let bytes = storage.store().get(&meta.location).await?.bytes().await?;
         match serde_json::from_slice::<Manifest>(&bytes) {
             Ok(manifest) => manifests.push(manifest),
-            Err(err) => tracing::warn!(object = %name, error = %err, "unreadable backup manifest skipped"),
+            Err(err) => {
+                tracing::warn!(object = %name, error = %err, "unreadable backup manifest skipped")
+            }
         }
     }
     manifests.sort_by(|a, b| b.created_ts.cmp(&a.created_ts).then(b.id.cmp(&a.id)));
@@ -758,7 +804,9 @@ pub async fn manifest(storage: &Storage, id: &str) -> Result<Manifest, BackupErr
     }
     let bytes = match storage.store().get(&manifest_path(id)).await {
         Ok(found) => found.bytes().await?,
-        Err(object_store::Error::NotFound { .. }) => return Err(BackupError::NotFound(id.to_owned())),
+        Err(object_store::Error::NotFound { .. }) => {
+            return Err(BackupError::NotFound(id.to_owned()));
+        }
         Err(err) => return Err(err.into()),
     };
     serde_json::from_slice(&bytes).map_err(|err| BackupError::Corrupt {
@@ -844,11 +892,15 @@ pub async fn restore(
     }
 
     let bar = progress.bytes(Some(manifest.dump_bytes), "decrypting");
-    let (input, output, decrypt_key, decrypt_bar) = (encrypted.clone(), dump.clone(), key.clone(), bar.clone());
+    let (input, output, decrypt_key, decrypt_bar) =
+        (encrypted.clone(), dump.clone(), key.clone(), bar.clone());
     let decrypted = tokio::task::spawn_blocking(move || -> Result<u64, DecryptError> {
         let reader = std::io::BufReader::new(std::fs::File::open(&input)?);
         let out = std::io::BufWriter::new(std::fs::File::create(&output)?);
-        let progress_out = ProgressWriter { inner: out, bar: decrypt_bar };
+        let progress_out = ProgressWriter {
+            inner: out,
+            bar: decrypt_bar,
+        };
         let mut decoder = zstd::stream::write::Decoder::new(progress_out)?;
         decrypt_stream(reader, &mut decoder, &decrypt_key)?;
         decoder.flush()?;
@@ -979,8 +1031,9 @@ fn restore_target(
     into: &str,
 ) -> Result<(PgConnectOptions, String, LibpqTarget), BackupError> {
     if into.starts_with("postgres://") || into.starts_with("postgresql://") {
-        let options = PgConnectOptions::from_str(into)
-            .map_err(|err| BackupError::Tool(format!("--into is not a usable PostgreSQL URL: {err}")))?;
+        let options = PgConnectOptions::from_str(into).map_err(|err| {
+            BackupError::Tool(format!("--into is not a usable PostgreSQL URL: {err}"))
+        })?;
         let name = options.get_database().unwrap_or("postgres").to_owned();
         let mut target = libpq_target(&options, config, &name);
         target.env.retain(|(k, _)| *k != "PGPASSWORD");
@@ -995,10 +1048,11 @@ fn restore_target(
         && into.len() <= 63
         && into
             .bytes()
-            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'_' || b == b'-');
+            .all(|b| b.is_ascii_alphanumeric() || b == b'_' || b == b'-' || b == b'.');
+    // (No spaces or '=': libpq would read such a name as connection parameters.)
     if !valid {
         return Err(BackupError::Tool(
-            "--into must be a database name (lowercase letters, digits, '_' and '-') or a postgres:// URL".to_owned(),
+            "--into must be a database name (letters, digits, '_', '-' and '.', at most 63) or a postgres:// URL".to_owned(),
         ));
     }
     let base = db.connect_options();
@@ -1008,14 +1062,19 @@ fn restore_target(
 }
 
 /// Creates the target database when it does not exist (needs CREATEDB on the configured role).
-async fn ensure_database(db: &PgPool, target: &PgConnectOptions, name: &str) -> Result<(), BackupError> {
+async fn ensure_database(
+    db: &PgPool,
+    target: &PgConnectOptions,
+    name: &str,
+) -> Result<(), BackupError> {
     if PgConnection::connect_with(target).await.is_ok() {
         return Ok(());
     }
-    let exists: bool = sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
-        .bind(name)
-        .fetch_one(db)
-        .await?;
+    let exists: bool =
+        sqlx::query_scalar("SELECT EXISTS (SELECT 1 FROM pg_database WHERE datname = $1)")
+            .bind(name)
+            .fetch_one(db)
+            .await?;
     if exists {
         return Err(BackupError::Tool(format!(
             "cannot connect to the existing database `{name}`"
@@ -1028,7 +1087,9 @@ async fn ensure_database(db: &PgPool, target: &PgConnectOptions, name: &str) -> 
     sqlx::query(sqlx::AssertSqlSafe(format!("CREATE DATABASE {quoted}")))
         .execute(db)
         .await
-        .with_context(|| format!("cannot create the database `{name}` (the role needs CREATEDB)"))?;
+        .with_context(|| {
+            format!("cannot create the database `{name}` (the role needs CREATEDB)")
+        })?;
     Ok(())
 }
 
@@ -1096,7 +1157,8 @@ pub async fn prune(storage: &Storage, keep_days: u32) -> Result<PruneReport, Bac
     while let Some(meta) = listing.next().await {
         let meta = meta?;
         let name = meta.location.as_ref().to_owned();
-        if name.ends_with(".dump.zst.enc") && !known.contains(&name) && meta.last_modified < cutoff {
+        if name.ends_with(".dump.zst.enc") && !known.contains(&name) && meta.last_modified < cutoff
+        {
             orphans.push(name);
         }
     }
@@ -1141,7 +1203,10 @@ mod tests {
         writer.write_all(&plain).unwrap();
         writer.finish().unwrap();
         let mut opened = Vec::new();
-        assert_eq!(decrypt_stream(&sealed[..], &mut opened, &key).unwrap(), size as u64);
+        assert_eq!(
+            decrypt_stream(&sealed[..], &mut opened, &key).unwrap(),
+            size as u64
+        );
         assert_eq!(opened, plain);
     }
 
@@ -1191,7 +1256,10 @@ mod tests {
         let actual = vec![table("a", 1, "1"), table("b", 2, "9")];
         assert_eq!(
             compare_stats(&expected, &actual),
-            vec!["app.b: same row count, different contents", "app.c: missing"]
+            vec![
+                "app.b: same row count, different contents",
+                "app.c: missing"
+            ]
         );
     }
 }

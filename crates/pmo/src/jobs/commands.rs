@@ -106,7 +106,15 @@ pub async fn jobs(config: &Config, command: JobsCommand) -> anyhow::Result<()> {
             {
                 anyhow::bail!("--status must be queued, running, done or dead");
             }
-            let rows = queue::list(&db.pool, &JobFilter { status, kind, limit }).await?;
+            let rows = queue::list(
+                &db.pool,
+                &JobFilter {
+                    status,
+                    kind,
+                    limit,
+                },
+            )
+            .await?;
             let mut out = std::io::stdout().lock();
             if json {
                 for row in &rows {
@@ -134,7 +142,12 @@ pub async fn jobs(config: &Config, command: JobsCommand) -> anyhow::Result<()> {
                     error.replace('\n', " ")
                 )?;
             }
-            writeln!(out, "({} job{})", rows.len(), if rows.len() == 1 { "" } else { "s" })?;
+            writeln!(
+                out,
+                "({} job{})",
+                rows.len(),
+                if rows.len() == 1 { "" } else { "s" }
+            )?;
             Ok(())
         }
         JobsCommand::Retry { id } => {
@@ -274,13 +287,15 @@ pub fn logs(config: &Config, args: &LogsArgs) -> anyhow::Result<()> {
     })?;
     let min_level = match args.level.as_deref() {
         None => 5,
-        Some(level) => level_rank(level).ok_or_else(|| {
-            anyhow::anyhow!("--level must be error, warn, info, debug or trace")
-        })?,
+        Some(level) => level_rank(level)
+            .ok_or_else(|| anyhow::anyhow!("--level must be error, warn, info, debug or trace"))?,
     };
     let filter = |line: &str| -> Option<String> {
         let value: serde_json::Value = serde_json::from_str(line).ok()?;
-        let level = value.get("level").and_then(|l| l.as_str()).unwrap_or("INFO");
+        let level = value
+            .get("level")
+            .and_then(|l| l.as_str())
+            .unwrap_or("INFO");
         if level_rank(level).unwrap_or(2) > min_level {
             return None;
         }
@@ -293,7 +308,11 @@ pub fn logs(config: &Config, args: &LogsArgs) -> anyhow::Result<()> {
                 return None;
             }
         }
-        Some(if args.json { line.to_owned() } else { readable(&value) })
+        Some(if args.json {
+            line.to_owned()
+        } else {
+            readable(&value)
+        })
     };
     let mut current = newest_log(&dir)?;
     let mut out = std::io::stdout().lock();

@@ -50,8 +50,8 @@ impl Transport {
             Some(url) => {
                 let builder = AsyncSmtpTransport::<Tokio1Executor>::from_url(url.expose_secret())
                     .map_err(|err| {
-                        anyhow::anyhow!("configuration key `mail.smtp_url` is not usable: {err}")
-                    })?;
+                    anyhow::anyhow!("configuration key `mail.smtp_url` is not usable: {err}")
+                })?;
                 TransportKind::Smtp(
                     builder
                         .timeout(Some(Duration::from_secs(config.mail.smtp_timeout_secs)))
@@ -89,7 +89,12 @@ impl Transport {
                 {
                     return result.clone();
                 }
-                let result = match tokio::time::timeout(Duration::from_secs(2), smtp.test_connection()).await {
+                let result = match tokio::time::timeout(
+                    Duration::from_secs(2),
+                    smtp.test_connection(),
+                )
+                .await
+                {
                     Ok(Ok(true)) => Ok(()),
                     Ok(Ok(false)) => Err("the SMTP server did not answer NOOP".to_owned()),
                     Ok(Err(err)) => Err(format!("SMTP: {err}")),
@@ -136,7 +141,11 @@ pub async fn deliver_due(
     limit: i64,
 ) -> Result<DeliveryReport, sqlx::Error> {
     // The lease outlasts one SMTP conversation, so nobody else takes the row meanwhile.
-    let lease = config.mail.smtp_timeout_secs.saturating_mul(3).saturating_add(60);
+    let lease = config
+        .mail
+        .smtp_timeout_secs
+        .saturating_mul(3)
+        .saturating_add(60);
     let claimed: Vec<Claimed> = sqlx::query_as(
         "UPDATE app.mail_outbox SET next_attempt_ts = now() + make_interval(secs => $2),
                 attempts = attempts + 1
@@ -166,7 +175,8 @@ pub async fn deliver_due(
                 tracing::info!(mail.id = %message.id, tenant.id = %message.tenant_id, transport = transport.name(), "mail delivered");
             }
             Err(failure) => {
-                let attempts_left = i64::from(config.mail.max_attempts) - i64::from(message.attempts);
+                let attempts_left =
+                    i64::from(config.mail.max_attempts) - i64::from(message.attempts);
                 let give_up = failure.permanent || attempts_left <= 0;
                 let retry_in = backoff(
                     message.attempts,
@@ -219,10 +229,13 @@ async fn send(transport: &Transport, message: &Claimed) -> Result<(), SendFailur
                 message: format!("cannot build the message: {err:#}"),
                 permanent: true,
             })?;
-            smtp.send(email).await.map(|_| ()).map_err(|err| SendFailure {
-                permanent: err.is_permanent(),
-                message: err.to_string(),
-            })
+            smtp.send(email)
+                .await
+                .map(|_| ())
+                .map_err(|err| SendFailure {
+                    permanent: err.is_permanent(),
+                    message: err.to_string(),
+                })
         }
     }
 }

@@ -139,7 +139,11 @@ pub async fn claim<'e>(
 }
 
 /// Marks a claimed job done. False when the claim was lost (requeued as stale meanwhile).
-pub async fn complete<'e>(db: impl PgExecutor<'e>, id: i64, worker: &str) -> Result<bool, sqlx::Error> {
+pub async fn complete<'e>(
+    db: impl PgExecutor<'e>,
+    id: i64,
+    worker: &str,
+) -> Result<bool, sqlx::Error> {
     let done = sqlx::query(
         "UPDATE app.job SET status = 'done', finished_ts = now(), updated_ts = now(), last_error = NULL,
                 locked_ts = NULL
@@ -196,7 +200,10 @@ pub async fn fail<'e>(
 
 /// Hands out again jobs whose worker stopped without finishing them (crash, kill -9); those that
 /// used their last attempt are dead-lettered. Returns how many were touched.
-pub async fn requeue_stale<'e>(db: impl PgExecutor<'e>, older_than: Duration) -> Result<u64, sqlx::Error> {
+pub async fn requeue_stale<'e>(
+    db: impl PgExecutor<'e>,
+    older_than: Duration,
+) -> Result<u64, sqlx::Error> {
     let touched = sqlx::query(
         "UPDATE app.job SET
             status = CASE WHEN attempts >= max_attempts THEN 'dead' ELSE 'queued' END,
@@ -220,7 +227,10 @@ pub struct JobFilter {
 }
 
 /// Newest first.
-pub async fn list<'e>(db: impl PgExecutor<'e>, filter: &JobFilter) -> Result<Vec<JobRow>, sqlx::Error> {
+pub async fn list<'e>(
+    db: impl PgExecutor<'e>,
+    filter: &JobFilter,
+) -> Result<Vec<JobRow>, sqlx::Error> {
     let sql = format!(
         "SELECT {JOB_COLUMNS} FROM app.job
          WHERE ($1::text IS NULL OR status = $1) AND ($2::text IS NULL OR kind = $2)
@@ -306,7 +316,9 @@ pub async fn cleanup<'e>(db: impl PgExecutor<'e>, keep_days: u32) -> Result<u64,
 /// Exponential backoff: `base × 2^(attempt−1)`, capped at `max`, with up to 10 % jitter so
 /// retries of many jobs failing together spread out.
 pub fn backoff(attempt: i32, base: Duration, max: Duration) -> Duration {
-    let exponent = u32::try_from(attempt.saturating_sub(1)).unwrap_or(0).min(30);
+    let exponent = u32::try_from(attempt.saturating_sub(1))
+        .unwrap_or(0)
+        .min(30);
     let raw = base.saturating_mul(1u32 << exponent).min(max);
     let jitter = rand::random::<f64>() * 0.1;
     raw.mul_f64(1.0 + jitter).min(max)

@@ -23,7 +23,9 @@ pub const SCHEDULER_LOCK: i64 = 0x706d_6f2d_7363_6865;
 pub enum Cadence {
     Hourly,
     /// Every day at this hour (UTC).
-    Daily { hour: u32 },
+    Daily {
+        hour: u32,
+    },
 }
 
 /// One recurring job.
@@ -81,7 +83,11 @@ pub fn current_slot(cadence: Cadence, now: DateTime<Utc>) -> DateTime<Utc> {
 
 /// One scheduling pass. Returns the ids of the jobs it enqueued (empty when another instance
 /// holds the lock or nothing was due).
-pub async fn tick(db: &PgPool, config: &Config, now: DateTime<Utc>) -> Result<Vec<i64>, sqlx::Error> {
+pub async fn tick(
+    db: &PgPool,
+    config: &Config,
+    now: DateTime<Utc>,
+) -> Result<Vec<i64>, sqlx::Error> {
     let mut tx = db.begin().await?;
     let locked: bool = sqlx::query_scalar("SELECT pg_try_advisory_xact_lock($1)")
         .bind(SCHEDULER_LOCK)
@@ -93,7 +99,11 @@ pub async fn tick(db: &PgPool, config: &Config, now: DateTime<Utc>) -> Result<Ve
     let mut enqueued = Vec::new();
     for schedule in recurring(config) {
         let slot = current_slot(schedule.cadence, now);
-        let key = format!("schedule:{}:{}", schedule.kind, slot.format("%Y-%m-%dT%H:%MZ"));
+        let key = format!(
+            "schedule:{}:{}",
+            schedule.kind,
+            slot.format("%Y-%m-%dT%H:%MZ")
+        );
         let seen: bool = sqlx::query_scalar(
             "SELECT EXISTS (SELECT 1 FROM app.job WHERE queue = $1 AND dedupe_key = $2)",
         )
@@ -104,7 +114,8 @@ pub async fn tick(db: &PgPool, config: &Config, now: DateTime<Utc>) -> Result<Ve
         if seen {
             continue;
         }
-        let job = NewJob::new(schedule.kind, json!({ "slot": slot, "scheduled": true })).dedupe(key);
+        let job =
+            NewJob::new(schedule.kind, json!({ "slot": slot, "scheduled": true })).dedupe(key);
         if let Some(id) = queue::enqueue(&mut *tx, &job, config.jobs.max_attempts).await? {
             tracing::info!(job.id = id, job.kind = schedule.kind, %slot, "scheduled job enqueued");
             enqueued.push(id);

@@ -1503,9 +1503,11 @@ async fn storage_health_reports_s3_honestly(pool: PgPool) {
     );
 }
 
+type ConfigTweak = Box<dyn Fn(&mut Config)>;
+
 #[test]
 fn storage_settings_are_validated_by_key() {
-    let cases: Vec<(&str, Box<dyn Fn(&mut Config)>)> = vec![
+    let cases: Vec<(&str, ConfigTweak)> = vec![
         (
             "storage.bucket",
             Box::new(|c| c.storage.bucket = "Not_A_Bucket".to_owned()),

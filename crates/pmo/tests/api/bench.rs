@@ -7,32 +7,62 @@ use std::time::{Duration, Instant};
 use crate::helpers::{ScratchDatabase, pmo_command, stderr_of, stdout_of};
 
 fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0").unwrap().local_addr().unwrap().port()
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
 }
 
 #[tokio::test]
 async fn small_profile_generates_and_runs_without_errors() {
     let db = ScratchDatabase::create().await;
-    let run = |args: &[&str]| pmo_command().args(args).env("PMO_DATABASE_URL", &db.url).output().unwrap();
+    let run = |args: &[&str]| {
+        pmo_command()
+            .args(args)
+            .env("PMO_DATABASE_URL", &db.url)
+            .output()
+            .unwrap()
+    };
     assert!(run(&["migrate"]).status.success());
 
     let small = [
-        "bench", "generate", "--tasks", "20000", "--projects", "400", "--employees", "300", "--clients", "100", "--artifacts",
-        "2000", "--grants", "3000",
+        "bench",
+        "generate",
+        "--tasks",
+        "20000",
+        "--projects",
+        "400",
+        "--employees",
+        "300",
+        "--clients",
+        "100",
+        "--artifacts",
+        "2000",
+        "--grants",
+        "3000",
     ];
     let generated = run(&small);
     assert!(generated.status.success(), "{}", stderr_of(&generated));
     // A second run into the same tenant asks for --force instead of mixing data.
     let again = run(&small);
     assert!(!again.status.success());
-    assert!(stderr_of(&again).contains("--force"), "{}", stderr_of(&again));
+    assert!(
+        stderr_of(&again).contains("--force"),
+        "{}",
+        stderr_of(&again)
+    );
 
     // No server yet: a clear error, not a hang.
     let port = free_port();
     let url = format!("http://127.0.0.1:{port}");
     let no_server = run(&["bench", "run", "--url", &url, "--seconds", "1"]);
     assert!(!no_server.status.success());
-    assert!(stderr_of(&no_server).contains("no server answers"), "{}", stderr_of(&no_server));
+    assert!(
+        stderr_of(&no_server).contains("no server answers"),
+        "{}",
+        stderr_of(&no_server)
+    );
 
     let mut server = pmo_command()
         .arg("serve")
@@ -44,11 +74,27 @@ async fn small_profile_generates_and_runs_without_errors() {
         .unwrap();
     let client = reqwest::Client::new();
     let deadline = Instant::now() + Duration::from_secs(60);
-    while !client.get(format!("{url}/api/health")).send().await.is_ok_and(|r| r.status().is_success()) {
+    while !client
+        .get(format!("{url}/api/health"))
+        .send()
+        .await
+        .is_ok_and(|r| r.status().is_success())
+    {
         assert!(Instant::now() < deadline, "server did not start");
         tokio::time::sleep(Duration::from_millis(100)).await;
     }
-    let measured = run(&["bench", "run", "--url", &url, "--seconds", "1", "--concurrency", "1,4", "--rate", "50"]);
+    let measured = run(&[
+        "bench",
+        "run",
+        "--url",
+        &url,
+        "--seconds",
+        "1",
+        "--concurrency",
+        "1,4",
+        "--rate",
+        "50",
+    ]);
     let _ = server.kill();
     let _ = server.wait();
     assert!(measured.status.success(), "{}", stderr_of(&measured));
@@ -63,8 +109,14 @@ async fn small_profile_generates_and_runs_without_errors() {
         "create task",
         "move task stage",
     ] {
-        assert!(table.contains(endpoint), "{endpoint} missing from:\n{table}");
+        assert!(
+            table.contains(endpoint),
+            "{endpoint} missing from:\n{table}"
+        );
     }
-    assert!(table.contains("sql c=4"), "the direct-SQL floor ran:\n{table}");
+    assert!(
+        table.contains("sql c=4"),
+        "the direct-SQL floor ran:\n{table}"
+    );
     db.drop().await;
 }

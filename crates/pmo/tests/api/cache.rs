@@ -33,7 +33,9 @@ pub fn service_env(name: &str) -> Option<String> {
                     "{name} is not set: run scripts/test-platform.sh and source .test-services/platform.env (CI=true: this test may not be skipped)"
                 );
             }
-            eprintln!("skipped: {name} is not set (run scripts/test-platform.sh, source .test-services/platform.env)");
+            eprintln!(
+                "skipped: {name} is not set (run scripts/test-platform.sh, source .test-services/platform.env)"
+            );
             None
         }
     }
@@ -84,7 +86,13 @@ impl Instance {
         }
     }
 
-    pub async fn send(&self, method: Method, path: &str, token: Option<&str>, body: Option<&Value>) -> (StatusCode, Value) {
+    pub async fn send(
+        &self,
+        method: Method,
+        path: &str,
+        token: Option<&str>,
+        body: Option<&Value>,
+    ) -> (StatusCode, Value) {
         let mut builder = Request::builder().method(method).uri(path);
         if let Some(token) = token {
             builder = builder.header(header::AUTHORIZATION, format!("Bearer {token}"));
@@ -96,7 +104,12 @@ impl Instance {
             }
             None => Body::empty(),
         };
-        let response = self.router.clone().oneshot(builder.body(body).unwrap()).await.unwrap();
+        let response = self
+            .router
+            .clone()
+            .oneshot(builder.body(body).unwrap())
+            .await
+            .unwrap();
         let status = response.status();
         let bytes = response.into_body().collect().await.unwrap().to_bytes();
         let value = serde_json::from_slice(&bytes).unwrap_or(Value::Null);
@@ -221,27 +234,73 @@ async fn in_process_caches_of_two_instances_are_invalidated_at_commit(pool: PgPo
     wait_for_listeners(&pool, 2).await;
     assert_eq!(a.state.cache.backend_name(), "in-process");
     for instance in [&a, &b] {
-        instance.state.cache.put(&key("k1"), Bytes::from_static(b"v1"), Duration::from_secs(60)).await;
-        instance.state.cache.put(&key("k2"), Bytes::from_static(b"v2"), Duration::from_secs(60)).await;
+        instance
+            .state
+            .cache
+            .put(
+                &key("k1"),
+                Bytes::from_static(b"v1"),
+                Duration::from_secs(60),
+            )
+            .await;
+        instance
+            .state
+            .cache
+            .put(
+                &key("k2"),
+                Bytes::from_static(b"v2"),
+                Duration::from_secs(60),
+            )
+            .await;
     }
 
     // Invalidated inside a transaction: the other instance hears of it only at commit.
     let mut tx = pool.begin().await.unwrap();
-    a.state.cache.invalidate(&mut *tx, Invalidation::key(&key("k1"))).await.unwrap();
-    assert_eq!(a.state.cache.get(&key("k1")).await, None, "gone here at once");
+    a.state
+        .cache
+        .invalidate(&mut *tx, Invalidation::key(&key("k1")))
+        .await
+        .unwrap();
+    assert_eq!(
+        a.state.cache.get(&key("k1")).await,
+        None,
+        "gone here at once"
+    );
     tokio::time::sleep(Duration::from_millis(200)).await;
-    assert!(b.state.cache.get(&key("k1")).await.is_some(), "not before commit");
+    assert!(
+        b.state.cache.get(&key("k1")).await.is_some(),
+        "not before commit"
+    );
     tx.commit().await.unwrap();
     assert!(
-        eventually(Duration::from_secs(2), async || b.state.cache.get(&key("k1")).await.is_none()).await,
+        eventually(Duration::from_secs(2), async || b
+            .state
+            .cache
+            .get(&key("k1"))
+            .await
+            .is_none())
+        .await,
         "the other instance forgot it after commit"
     );
-    assert!(b.state.cache.get(&key("k2")).await.is_some(), "other keys stay");
+    assert!(
+        b.state.cache.get(&key("k2")).await.is_some(),
+        "other keys stay"
+    );
 
     // A whole namespace of one tenant.
-    a.state.cache.invalidate(&pool, Invalidation::namespace("test.items", Some("acme"))).await.unwrap();
+    a.state
+        .cache
+        .invalidate(&pool, Invalidation::namespace("test.items", Some("acme")))
+        .await
+        .unwrap();
     assert!(
-        eventually(Duration::from_secs(2), async || b.state.cache.get(&key("k2")).await.is_none()).await
+        eventually(Duration::from_secs(2), async || b
+            .state
+            .cache
+            .get(&key("k2"))
+            .await
+            .is_none())
+        .await
     );
 }
 
@@ -253,20 +312,35 @@ async fn a_load_that_raced_with_an_invalidation_is_not_stored(pool: PgPool) {
     let loaded: Result<String, ()> = cache
         .load(&key("race"), Duration::from_secs(60), async || {
             // While "reading the database", a writer invalidates.
-            cache.invalidate(&pool, Invalidation::key(&key("race"))).await.unwrap();
+            cache
+                .invalidate(&pool, Invalidation::key(&key("race")))
+                .await
+                .unwrap();
             Ok("stale".to_owned())
         })
         .await;
     assert_eq!(loaded.unwrap(), "stale");
-    assert_eq!(cache.get(&key("race")).await, None, "the raced value was not cached");
-    let again: Result<String, ()> = cache.load(&key("race"), Duration::from_secs(60), async || Ok("fresh".to_owned())).await;
+    assert_eq!(
+        cache.get(&key("race")).await,
+        None,
+        "the raced value was not cached"
+    );
+    let again: Result<String, ()> = cache
+        .load(&key("race"), Duration::from_secs(60), async || {
+            Ok("fresh".to_owned())
+        })
+        .await;
     assert_eq!(again.unwrap(), "fresh");
     assert!(cache.get(&key("race")).await.is_some());
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
-async fn redis_is_shared_and_an_invalidation_on_one_instance_is_seen_by_the_other_at_once(pool: PgPool) {
-    let Some(url) = service_env("PMO_TEST_REDIS_URL") else { return };
+async fn redis_is_shared_and_an_invalidation_on_one_instance_is_seen_by_the_other_at_once(
+    pool: PgPool,
+) {
+    let Some(url) = service_env("PMO_TEST_REDIS_URL") else {
+        return;
+    };
     let prefix = unique_prefix();
     let setup = |config: &mut Config| {
         config.cache.redis_url = Some(SecretString::from(url.clone()));
@@ -279,20 +353,64 @@ async fn redis_is_shared_and_an_invalidation_on_one_instance_is_seen_by_the_othe
     wait_until_redis_usable(&b.state.cache).await;
     assert_eq!(a.state.cache.backend_name(), "redis");
 
-    a.state.cache.put(&key("shared"), Bytes::from_static(b"from-a"), Duration::from_secs(60)).await;
-    assert_eq!(b.state.cache.get(&key("shared")).await.as_deref(), Some(&b"from-a"[..]), "one shared store");
+    a.state
+        .cache
+        .put(
+            &key("shared"),
+            Bytes::from_static(b"from-a"),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(
+        b.state.cache.get(&key("shared")).await.as_deref(),
+        Some(&b"from-a"[..]),
+        "one shared store"
+    );
 
-    a.state.cache.invalidate(&pool, Invalidation::key(&key("shared"))).await.unwrap();
-    assert_eq!(b.state.cache.get(&key("shared")).await, None, "gone for the other instance at once");
+    a.state
+        .cache
+        .invalidate(&pool, Invalidation::key(&key("shared")))
+        .await
+        .unwrap();
+    assert_eq!(
+        b.state.cache.get(&key("shared")).await,
+        None,
+        "gone for the other instance at once"
+    );
 
     for item in ["n1", "n2"] {
-        b.state.cache.put(&key(item), Bytes::from_static(b"x"), Duration::from_secs(60)).await;
+        b.state
+            .cache
+            .put(
+                &key(item),
+                Bytes::from_static(b"x"),
+                Duration::from_secs(60),
+            )
+            .await;
     }
-    b.state.cache.put(&CacheKey::new("test.items", Some("other"), "n1"), Bytes::from_static(b"y"), Duration::from_secs(60)).await;
-    a.state.cache.invalidate(&pool, Invalidation::namespace("test.items", Some("acme"))).await.unwrap();
+    b.state
+        .cache
+        .put(
+            &CacheKey::new("test.items", Some("other"), "n1"),
+            Bytes::from_static(b"y"),
+            Duration::from_secs(60),
+        )
+        .await;
+    a.state
+        .cache
+        .invalidate(&pool, Invalidation::namespace("test.items", Some("acme")))
+        .await
+        .unwrap();
     assert_eq!(a.state.cache.get(&key("n1")).await, None);
     assert_eq!(b.state.cache.get(&key("n2")).await, None);
-    assert!(b.state.cache.get(&CacheKey::new("test.items", Some("other"), "n1")).await.is_some(), "other tenants' keys stay");
+    assert!(
+        b.state
+            .cache
+            .get(&CacheKey::new("test.items", Some("other"), "n1"))
+            .await
+            .is_some(),
+        "other tenants' keys stay"
+    );
 
     let (status, body) = a.get("/api/health/ready", None).await;
     assert_eq!(status, StatusCode::OK);
@@ -307,15 +425,35 @@ async fn a_key_revocation_on_one_instance_is_refused_by_the_other_at_once(pool: 
     wait_for_listeners(&pool, 2).await;
     let admin = a.tenant_admin("acme").await;
     // Both instances verify the token (and cache that its key id verifies, for 30 s).
-    assert_eq!(a.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::OK);
-    assert_eq!(b.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::OK);
+    assert_eq!(
+        a.get("/api/v1/auth/me", Some(&admin)).await.0,
+        StatusCode::OK
+    );
+    assert_eq!(
+        b.get("/api/v1/auth/me", Some(&admin)).await.0,
+        StatusCode::OK
+    );
 
     // Leaked key: revoke on A. B must refuse the old token now, not when its cache expires.
-    let (status, _) = a.post("/api/v1/auth/keys/rotate", Some(&admin), &json!({"revoke_previous": true})).await;
+    let (status, _) = a
+        .post(
+            "/api/v1/auth/keys/rotate",
+            Some(&admin),
+            &json!({"revoke_previous": true}),
+        )
+        .await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(a.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::UNAUTHORIZED);
+    assert_eq!(
+        a.get("/api/v1/auth/me", Some(&admin)).await.0,
+        StatusCode::UNAUTHORIZED
+    );
     assert!(
-        eventually(Duration::from_secs(2), async || b.get("/api/v1/auth/me", Some(&admin)).await.0 == StatusCode::UNAUTHORIZED).await,
+        eventually(Duration::from_secs(2), async || b
+            .get("/api/v1/auth/me", Some(&admin))
+            .await
+            .0
+            == StatusCode::UNAUTHORIZED)
+        .await,
         "instance B still accepts a token of a revoked key"
     );
 }
@@ -329,7 +467,9 @@ async fn logout_and_grant_revocation_take_effect_on_every_instance_at_once(pool:
     let admin = a.tenant_admin("acme").await;
     let pat_id = a.employee("acme", "pat").await;
     let pat = b.login("acme", "pat@acme.example").await;
-    let (status, project) = a.post("/api/v1/project", Some(&admin), &json!({"name": "Roof"})).await;
+    let (status, project) = a
+        .post("/api/v1/project", Some(&admin), &json!({"name": "Roof"}))
+        .await;
     assert_eq!(status, StatusCode::CREATED, "{project}");
     let (status, grant) = a
         .post(
@@ -341,17 +481,36 @@ async fn logout_and_grant_revocation_take_effect_on_every_instance_at_once(pool:
     assert_eq!(status, StatusCode::CREATED, "{grant}");
     let visible = async |instance: &Instance| {
         let (status, page) = instance.get("/api/v1/project", Some(&pat)).await;
-        if status == StatusCode::OK { page["data"].as_array().map_or(0, Vec::len) } else { 0 }
+        if status == StatusCode::OK {
+            page["data"].as_array().map_or(0, Vec::len)
+        } else {
+            0
+        }
     };
     assert_eq!(visible(&b).await, 1, "B serves the grant made on A");
     let grant_id = grant["id"].as_str().unwrap();
-    let (status, _) = a.send(Method::DELETE, &format!("/api/v1/rbac/grants/{grant_id}"), Some(&admin), None).await;
+    let (status, _) = a
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/rbac/grants/{grant_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
     assert!(status.is_success(), "{status}");
-    assert_eq!(visible(&b).await, 0, "the revoke made on A holds on B at once");
+    assert_eq!(
+        visible(&b).await,
+        0,
+        "the revoke made on A holds on B at once"
+    );
 
     let (status, _) = a.post("/api/v1/auth/logout", Some(&pat), &json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(b.get("/api/v1/auth/me", Some(&pat)).await.0, StatusCode::UNAUTHORIZED, "logged out everywhere at once");
+    assert_eq!(
+        b.get("/api/v1/auth/me", Some(&pat)).await.0,
+        StatusCode::UNAUTHORIZED,
+        "logged out everywhere at once"
+    );
 }
 
 /// A private redis-server on its own port, stopped on drop.
@@ -376,7 +535,16 @@ impl PrivateRedis {
 
     fn spawn(&mut self) {
         let child = Command::new(&self.server)
-            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string(), "--save", "", "--appendonly", "no"])
+            .args([
+                "--bind",
+                "127.0.0.1",
+                "--port",
+                &self.port.to_string(),
+                "--save",
+                "",
+                "--appendonly",
+                "no",
+            ])
             .arg("--dir")
             .arg(self.dir.path())
             .stdout(Stdio::null())
@@ -407,7 +575,9 @@ impl Drop for PrivateRedis {
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
 async fn redis_killed_and_restarted_mid_test_degrades_then_recovers_by_itself(pool: PgPool) {
-    let Some(server) = service_env("PMO_TEST_REDIS_SERVER") else { return };
+    let Some(server) = service_env("PMO_TEST_REDIS_SERVER") else {
+        return;
+    };
     let port = free_port();
     let mut redis = PrivateRedis::start(&server, port, tempfile::tempdir().unwrap());
     let url = format!("redis://127.0.0.1:{port}");
@@ -418,32 +588,69 @@ async fn redis_killed_and_restarted_mid_test_degrades_then_recovers_by_itself(po
     .await;
     wait_until_redis_usable(&a.state.cache).await;
     let admin = a.tenant_admin("acme").await;
-    a.state.cache.put(&key("before"), Bytes::from_static(b"1"), Duration::from_secs(60)).await;
+    a.state
+        .cache
+        .put(
+            &key("before"),
+            Bytes::from_static(b"1"),
+            Duration::from_secs(60),
+        )
+        .await;
     assert!(a.state.cache.get(&key("before")).await.is_some());
 
     redis.kill();
     // The platform keeps serving (from the database); readiness says the cache is down.
-    assert_eq!(a.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::OK);
+    assert_eq!(
+        a.get("/api/v1/auth/me", Some(&admin)).await.0,
+        StatusCode::OK
+    );
     let (status, body) = a.get("/api/health/ready", None).await;
     assert_eq!(status, StatusCode::OK, "an optional dependency: {body}");
     assert_eq!(body["status"], "degraded", "{body}");
     assert_eq!(body["checks"]["cache"]["status"], "down", "{body}");
     assert!(body["checks"]["cache"]["error"].is_string());
-    assert_eq!(a.state.cache.get(&key("before")).await, None, "a miss, not an error");
-    a.state.cache.invalidate(&pool, Invalidation::key(&key("before"))).await.unwrap();
+    assert_eq!(
+        a.state.cache.get(&key("before")).await,
+        None,
+        "a miss, not an error"
+    );
+    a.state
+        .cache
+        .invalidate(&pool, Invalidation::key(&key("before")))
+        .await
+        .unwrap();
     let started = Instant::now();
     for _ in 0..5 {
-        assert_eq!(a.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::OK);
+        assert_eq!(
+            a.get("/api/v1/auth/me", Some(&admin)).await.0,
+            StatusCode::OK
+        );
     }
-    assert!(started.elapsed() < Duration::from_secs(3), "requests do not wait on the dead Redis");
+    assert!(
+        started.elapsed() < Duration::from_secs(3),
+        "requests do not wait on the dead Redis"
+    );
 
     redis.spawn();
     wait_until_redis_usable(&a.state.cache).await;
     let (status, body) = a.get("/api/health/ready", None).await;
     assert_eq!(status, StatusCode::OK);
-    assert_eq!(body["checks"]["cache"]["status"], "ok", "reconnected by itself: {body}");
-    a.state.cache.put(&key("after"), Bytes::from_static(b"2"), Duration::from_secs(60)).await;
-    assert_eq!(a.state.cache.get(&key("after")).await.as_deref(), Some(&b"2"[..]));
+    assert_eq!(
+        body["checks"]["cache"]["status"], "ok",
+        "reconnected by itself: {body}"
+    );
+    a.state
+        .cache
+        .put(
+            &key("after"),
+            Bytes::from_static(b"2"),
+            Duration::from_secs(60),
+        )
+        .await;
+    assert_eq!(
+        a.state.cache.get(&key("after")).await.as_deref(),
+        Some(&b"2"[..])
+    );
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
@@ -454,7 +661,10 @@ async fn an_unreachable_redis_url_degrades_readiness_but_never_stops_the_platfor
     })
     .await;
     let admin = a.tenant_admin("acme").await;
-    assert_eq!(a.get("/api/v1/auth/me", Some(&admin)).await.0, StatusCode::OK);
+    assert_eq!(
+        a.get("/api/v1/auth/me", Some(&admin)).await.0,
+        StatusCode::OK
+    );
     let (status, body) = a.get("/api/health/ready", None).await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(body["status"], "degraded");

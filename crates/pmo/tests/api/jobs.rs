@@ -26,10 +26,14 @@ async fn each_job_is_claimed_by_exactly_one_of_two_instances(pool: PgPool) {
     let a = Instance::start(&pool, |_| {}).await;
     let b = Instance::start(&pool, |_| {}).await;
     for i in 0..60 {
-        queue::enqueue(&pool, &NewJob::new("diagnostics.noop", json!({ "n": i })), 5)
-            .await
-            .unwrap()
-            .unwrap();
+        queue::enqueue(
+            &pool,
+            &NewJob::new("diagnostics.noop", json!({ "n": i })),
+            5,
+        )
+        .await
+        .unwrap()
+        .unwrap();
     }
     let (ctx_a, ctx_b) = (context(&a), context(&b));
     let (mut stop_a, mut stop_b) = (never_stop(), never_stop());
@@ -44,21 +48,46 @@ async fn each_job_is_claimed_by_exactly_one_of_two_instances(pool: PgPool) {
             .fetch_all(&pool)
             .await
             .unwrap();
-    assert!(rows.iter().all(|(status, _, attempts)| status == "done" && *attempts == 1), "{rows:?}");
-    let by_a = rows.iter().filter(|(_, worker, _)| worker == "instance-a").count();
+    assert!(
+        rows.iter()
+            .all(|(status, _, attempts)| status == "done" && *attempts == 1),
+        "{rows:?}"
+    );
+    let by_a = rows
+        .iter()
+        .filter(|(_, worker, _)| worker == "instance-a")
+        .count();
     assert_eq!(by_a, ran_a, "each job's single claim is recorded");
 
     // Two claims running at the same moment never share a row.
     for i in 0..10 {
-        queue::enqueue(&pool, &NewJob::new("diagnostics.noop", json!({ "m": i })), 5).await.unwrap();
+        queue::enqueue(
+            &pool,
+            &NewJob::new("diagnostics.noop", json!({ "m": i })),
+            5,
+        )
+        .await
+        .unwrap();
     }
     let mut tx_a = pool.begin().await.unwrap();
     let mut tx_b = pool.begin().await.unwrap();
-    let first = queue::claim(&mut *tx_a, queue::DEFAULT_QUEUE, "a", 6).await.unwrap();
-    let second = queue::claim(&mut *tx_b, queue::DEFAULT_QUEUE, "b", 6).await.unwrap();
+    let first = queue::claim(&mut *tx_a, queue::DEFAULT_QUEUE, "a", 6)
+        .await
+        .unwrap();
+    let second = queue::claim(&mut *tx_b, queue::DEFAULT_QUEUE, "b", 6)
+        .await
+        .unwrap();
     assert_eq!(first.len(), 6);
-    assert_eq!(second.len(), 4, "the rows A holds are skipped, not waited for");
-    assert!(first.iter().all(|job| second.iter().all(|other| other.id != job.id)));
+    assert_eq!(
+        second.len(),
+        4,
+        "the rows A holds are skipped, not waited for"
+    );
+    assert!(
+        first
+            .iter()
+            .all(|job| second.iter().all(|other| other.id != job.id))
+    );
     tx_a.commit().await.unwrap();
     tx_b.commit().await.unwrap();
 }
@@ -86,35 +115,72 @@ async fn failures_back_off_then_dead_letter_and_retry_revives(pool: PgPool) {
     assert_eq!(job.attempts, 1);
     assert_eq!(job.last_error.as_deref(), Some("the disk is full"));
     let wait = (job.run_at - Utc::now()).num_seconds();
-    assert!((25..=35).contains(&wait), "backoff of about 30 s, got {wait}");
-    assert_eq!(work_once(&ctx, "w", &mut stop).await.unwrap(), 0, "not due yet");
+    assert!(
+        (25..=35).contains(&wait),
+        "backoff of about 30 s, got {wait}"
+    );
+    assert_eq!(
+        work_once(&ctx, "w", &mut stop).await.unwrap(),
+        0,
+        "not due yet"
+    );
 
     // Pretend the backoff passed.
-    sqlx::query("UPDATE app.job SET run_at = now() WHERE id = $1").bind(id).execute(&pool).await.unwrap();
+    sqlx::query("UPDATE app.job SET run_at = now() WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
+        .await
+        .unwrap();
     work_once(&ctx, "w", &mut stop).await.unwrap();
     let job = queue::get(&pool, id).await.unwrap().unwrap();
     assert_eq!(job.status, "dead", "out of attempts");
     assert!(job.finished_ts.is_some());
-    let dead = queue::list(&pool, &JobFilter { status: Some("dead".into()), kind: None, limit: 10 }).await.unwrap();
+    let dead = queue::list(
+        &pool,
+        &JobFilter {
+            status: Some("dead".into()),
+            kind: None,
+            limit: 10,
+        },
+    )
+    .await
+    .unwrap();
     assert_eq!(dead.len(), 1);
 
     let revived = queue::retry(&pool, id).await.unwrap();
     assert_eq!((revived.status.as_str(), revived.attempts), ("queued", 0));
-    assert!(matches!(queue::retry(&pool, 999_999).await, Err(RetryError::NotFound(_))));
+    assert!(matches!(
+        queue::retry(&pool, 999_999).await,
+        Err(RetryError::NotFound(_))
+    ));
 
     // Unknown kinds fail with a message that says so.
-    let unknown = queue::enqueue(&pool, &NewJob::new("nobody.handles.this", json!({})).max_attempts(1), 5)
+    let unknown = queue::enqueue(
+        &pool,
+        &NewJob::new("nobody.handles.this", json!({})).max_attempts(1),
+        5,
+    )
+    .await
+    .unwrap()
+    .unwrap();
+    sqlx::query("DELETE FROM app.job WHERE id = $1")
+        .bind(id)
+        .execute(&pool)
         .await
-        .unwrap()
         .unwrap();
-    sqlx::query("DELETE FROM app.job WHERE id = $1").bind(id).execute(&pool).await.unwrap();
     work_once(&ctx, "w", &mut stop).await.unwrap();
     let job = queue::get(&pool, unknown).await.unwrap().unwrap();
     assert_eq!(job.status, "dead");
     assert!(job.last_error.unwrap().contains("no handler for job kind"));
-    let done = queue::enqueue(&pool, &NewJob::new("diagnostics.noop", json!({})), 5).await.unwrap().unwrap();
+    let done = queue::enqueue(&pool, &NewJob::new("diagnostics.noop", json!({})), 5)
+        .await
+        .unwrap()
+        .unwrap();
     work_once(&ctx, "w", &mut stop).await.unwrap();
-    assert!(matches!(queue::retry(&pool, done).await, Err(RetryError::Done(_))));
+    assert!(matches!(
+        queue::retry(&pool, done).await,
+        Err(RetryError::Done(_))
+    ));
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
@@ -122,24 +188,49 @@ async fn stale_claims_are_handed_out_again_and_dedupe_keys_hold(pool: PgPool) {
     let job = NewJob::new("diagnostics.noop", json!({})).dedupe("nightly");
     let first = queue::enqueue(&pool, &job, 3).await.unwrap();
     assert!(first.is_some());
-    assert_eq!(queue::enqueue(&pool, &job, 3).await.unwrap(), None, "a duplicate while queued");
+    assert_eq!(
+        queue::enqueue(&pool, &job, 3).await.unwrap(),
+        None,
+        "a duplicate while queued"
+    );
 
-    let claimed = queue::claim(&pool, queue::DEFAULT_QUEUE, "crashed-worker", 1).await.unwrap();
+    let claimed = queue::claim(&pool, queue::DEFAULT_QUEUE, "crashed-worker", 1)
+        .await
+        .unwrap();
     assert_eq!(claimed.len(), 1);
-    assert_eq!(queue::enqueue(&pool, &job, 3).await.unwrap(), None, "a duplicate while running");
+    assert_eq!(
+        queue::enqueue(&pool, &job, 3).await.unwrap(),
+        None,
+        "a duplicate while running"
+    );
     // The worker died; its claim is old.
-    sqlx::query("UPDATE app.job SET locked_ts = now() - interval '1 hour'").execute(&pool).await.unwrap();
-    assert_eq!(queue::requeue_stale(&pool, Duration::from_secs(600)).await.unwrap(), 1);
+    sqlx::query("UPDATE app.job SET locked_ts = now() - interval '1 hour'")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        queue::requeue_stale(&pool, Duration::from_secs(600))
+            .await
+            .unwrap(),
+        1
+    );
     let again = queue::get(&pool, first.unwrap()).await.unwrap().unwrap();
     assert_eq!(again.status, "queued");
     assert!(again.last_error.unwrap().contains("crashed-worker"));
-    assert!(!queue::complete(&pool, again.id, "crashed-worker").await.unwrap(), "the lost claim cannot finish it");
+    assert!(
+        !queue::complete(&pool, again.id, "crashed-worker")
+            .await
+            .unwrap(),
+        "the lost claim cannot finish it"
+    );
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
 async fn recurring_jobs_are_enqueued_once_per_cluster_and_slot(pool: PgPool) {
     let with_backups = |config: &mut pmo::config::Config| {
-        config.backup.encryption_key = Some(secrecy::SecretString::from("0123456789abcdef0123456789abcdef-key"));
+        config.backup.encryption_key = Some(secrecy::SecretString::from(
+            "0123456789abcdef0123456789abcdef-key",
+        ));
         config.backup.schedule_hour = 3;
     };
     let a = Instance::start(&pool, with_backups).await;
@@ -154,25 +245,51 @@ async fn recurring_jobs_are_enqueued_once_per_cluster_and_slot(pool: PgPool) {
         );
         ticks.push(x.unwrap().len() + y.unwrap().len());
     }
-    assert_eq!(ticks.iter().sum::<usize>(), 3, "cleanup, purge and backup once each: {ticks:?}");
+    assert_eq!(
+        ticks.iter().sum::<usize>(),
+        3,
+        "cleanup, purge and backup once each: {ticks:?}"
+    );
     let kinds: Vec<String> = sqlx::query_scalar("SELECT kind FROM app.job ORDER BY kind")
         .fetch_all(&pool)
         .await
         .unwrap();
-    assert_eq!(kinds, vec!["backup.create", "jobs.cleanup", "storage.purge"]);
+    assert_eq!(
+        kinds,
+        vec!["backup.create", "jobs.cleanup", "storage.purge"]
+    );
 
     // Even after the jobs finished, the same slot does not run again; the next slot does.
-    sqlx::query("UPDATE app.job SET status = 'done', finished_ts = now()").execute(&pool).await.unwrap();
-    assert!(schedule::tick(&pool, &a.state.config, now).await.unwrap().is_empty());
+    sqlx::query("UPDATE app.job SET status = 'done', finished_ts = now()")
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(
+        schedule::tick(&pool, &a.state.config, now)
+            .await
+            .unwrap()
+            .is_empty()
+    );
     let next_hour = now + chrono::Duration::hours(1);
-    let later = schedule::tick(&pool, &a.state.config, next_hour).await.unwrap();
+    let later = schedule::tick(&pool, &a.state.config, next_hour)
+        .await
+        .unwrap();
     assert_eq!(later.len(), 1, "only the hourly purge is due again");
     let next_day = now + chrono::Duration::days(1);
-    assert_eq!(schedule::tick(&pool, &a.state.config, next_day).await.unwrap().len(), 3);
+    assert_eq!(
+        schedule::tick(&pool, &a.state.config, next_day)
+            .await
+            .unwrap()
+            .len(),
+        3
+    );
 
     // Without a backup key the daily backup is not scheduled.
     let c = Instance::start(&pool, |_| {}).await;
-    let kinds: Vec<&str> = schedule::recurring(&c.state.config).iter().map(|r| r.kind).collect();
+    let kinds: Vec<&str> = schedule::recurring(&c.state.config)
+        .iter()
+        .map(|r| r.kind)
+        .collect();
     assert!(!kinds.contains(&"backup.create"));
 }
 
@@ -180,7 +297,10 @@ async fn recurring_jobs_are_enqueued_once_per_cluster_and_slot(pool: PgPool) {
 async fn the_background_tasks_run_jobs_and_stop_cleanly(pool: PgPool) {
     let a = Instance::start(&pool, |config| config.jobs.poll_interval_ms = 100).await;
     let tasks = pmo::jobs::BackgroundTasks::start(&a.state).unwrap();
-    let id = queue::enqueue(&pool, &NewJob::new("diagnostics.noop", json!({})), 5).await.unwrap().unwrap();
+    let id = queue::enqueue(&pool, &NewJob::new("diagnostics.noop", json!({})), 5)
+        .await
+        .unwrap()
+        .unwrap();
     let done = crate::cache::eventually(Duration::from_secs(10), async || {
         queue::get(&pool, id).await.unwrap().unwrap().status == "done"
     })

@@ -4,6 +4,7 @@ import { FolderKanban } from 'lucide-react';
 import { useEffect } from 'react';
 import { Link, Outlet, useLocation } from 'react-router';
 import { ColorSchemeToggle } from '@/components/ui/color-scheme-toggle';
+import { GlobalSearch } from '@/features/search/components/global-search';
 import { SidebarNav } from './sidebar-nav';
 import { UserMenu } from './user-menu';
 
@@ -39,13 +40,14 @@ export function AppShellLayout() {
             <UnstyledButton component={Link} to="/" aria-label="PMO home">
               <Group gap={8} wrap="nowrap">
                 <FolderKanban size={24} color="var(--mantine-color-blue-6)" aria-hidden />
-                <Text fw={700} size="lg">
+                <Text fw={700} size="lg" visibleFrom="xs">
                   PMO
                 </Text>
               </Group>
             </UnstyledButton>
           </Group>
           <Group gap="xs" wrap="nowrap">
+            <GlobalSearch />
             <ColorSchemeToggle />
             <UserMenu />
           </Group>

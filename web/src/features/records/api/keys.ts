@@ -22,3 +22,9 @@ export const recordKeys = {
   childList: (type: string, id: string, child: string, params: ListParams) =>
     ['records', type, 'detail', id, 'children', child, params] as const,
 };
+
+/** Matches the child lists of `child` under any parent: a changed record may be listed there. */
+export function isChildListOf(child: string) {
+  return (query: { queryKey: readonly unknown[] }) =>
+    query.queryKey[0] === 'records' && query.queryKey[4] === 'children' && query.queryKey[5] === child;
+}

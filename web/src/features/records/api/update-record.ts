@@ -1,7 +1,7 @@
 import { useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
 import type { EntityType } from '@/lib/registry';
-import { recordKeys } from './keys';
+import { isChildListOf, recordKeys } from './keys';
 import { type EntityRecord, recordPath } from './paths';
 
 export interface UpdateRecordInput {
@@ -29,6 +29,7 @@ export function useUpdateRecord(type: EntityType) {
       await Promise.all([
         queryClient.invalidateQueries({ queryKey: recordKeys.lists(type) }),
         queryClient.invalidateQueries({ queryKey: recordKeys.boards(type) }),
+        queryClient.invalidateQueries({ predicate: isChildListOf(type) }),
       ]);
     },
   });

@@ -70,6 +70,7 @@ export function ChildRecords({ parent, parentId, parentLevels, child, childType 
             sort={active}
             onSort={onSort}
             busy={records.isFetching}
+            canEdit={typeLevels(permissions.data, childType.name).has('edit')}
             emptyText={records.isPending ? 'Loading…' : `No ${child.plural_label.toLowerCase()} under this ${parent.label.toLowerCase()} yet.`}
           />
           <Pager

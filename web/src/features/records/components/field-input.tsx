@@ -12,9 +12,11 @@ interface Props {
   error?: string | undefined;
   /** Display name of a reference's current value (`<field>_name` of the record). */
   referenceName?: string | null;
+  /** Inside a popover: drop-downs must render in place, or picking closes the popover. */
+  inPopover?: boolean;
 }
 
-function DatalabelSelect({ field, datalabel, value, onChange, error }: Props & { datalabel: string }) {
+function DatalabelSelect({ field, datalabel, value, onChange, error, inPopover }: Props & { datalabel: string }) {
   const values = useDatalabel(datalabel);
   const data = (values.data ?? [])
     .filter((v) => v.active_flag || String(v.key) === value)
@@ -29,13 +31,13 @@ function DatalabelSelect({ field, datalabel, value, onChange, error }: Props & {
       onChange={(next) => onChange(next)}
       error={error ?? (values.isError ? 'Could not load the choices.' : undefined)}
       placeholder={values.isPending ? 'Loading…' : 'Choose…'}
-      comboboxProps={{ withinPortal: true }}
+      comboboxProps={{ withinPortal: !inPopover }}
     />
   );
 }
 
 export function FieldInput(props: Props) {
-  const { field, value, onChange, error, referenceName } = props;
+  const { field, value, onChange, error, referenceName, inPopover = false } = props;
   const kind = field.kind;
   const common = {
     label: field.label,
@@ -107,7 +109,7 @@ export function FieldInput(props: Props) {
           data={kind.values}
           value={typeof value === 'string' ? value : null}
           onChange={(next) => onChange(next)}
-          comboboxProps={{ withinPortal: true }}
+          comboboxProps={{ withinPortal: !inPopover }}
         />
       );
     case 'reference':
@@ -120,6 +122,7 @@ export function FieldInput(props: Props) {
           currentName={referenceName ?? null}
           onChange={onChange}
           error={error}
+          inPopover={inPopover}
         />
       );
     case 'tags':

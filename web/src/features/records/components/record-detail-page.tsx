@@ -19,7 +19,7 @@ import { ChildRecords } from './child-records';
 import { FieldValue } from './field-value';
 import { RecordEditor } from './record-editor';
 import { StageStepper } from './stage-stepper';
-import { textOf } from '@/lib/format';
+import { formatTimestamp, textOf } from '@/lib/format';
 
 interface Props {
   type: EntityTypeInfo;
@@ -50,21 +50,20 @@ function FieldsView({ type, record }: { type: EntityTypeInfo; record: EntityReco
   );
 }
 
-function AuditLine({ type, record }: { type: EntityTypeInfo; record: EntityRecord }) {
-  const pick = (name: string) => type.fields.find((f) => f.name === name);
-  const created = pick('created_ts');
-  const updated = pick('updated_ts');
+function AuditLine({ record }: { record: EntityRecord }) {
+  const created = record['created_ts'];
+  const updated = record['updated_ts'];
   return (
     <Group gap="lg" c="dimmed">
-      {created && record['created_ts'] != null && (
+      {typeof created === 'string' && (
         <Text size="xs">
-          Created <FieldValue field={created} record={record} compact />
+          Created {formatTimestamp(created)}
           {typeof record['created_by_name'] === 'string' ? ` by ${record['created_by_name']}` : ''}
         </Text>
       )}
-      {updated && record['updated_ts'] != null && (
+      {typeof updated === 'string' && (
         <Text size="xs">
-          Updated <FieldValue field={updated} record={record} compact />
+          Updated {formatTimestamp(updated)}
           {typeof record['updated_by_name'] === 'string' ? ` by ${record['updated_by_name']}` : ''}
         </Text>
       )}
@@ -202,7 +201,7 @@ export function RecordDetailPage({ type, types, id, tab }: Props) {
               ) : (
                 <FieldsView type={type} record={data} />
               )}
-              <AuditLine type={type} record={data} />
+              <AuditLine record={data} />
             </Stack>
           </Paper>
         </Tabs.Panel>

@@ -1,6 +1,6 @@
 import { Alert, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
-import { useState } from 'react';
+import { useEffect, useRef, useState } from 'react';
 import { ApiError } from '@/lib/api-client';
 import type { EntityTypeInfo } from '@/lib/registry';
 import type { EntityRecord } from '../api/paths';
@@ -27,6 +27,15 @@ export function RecordEditor({ type, record, onDone }: Props) {
   const [theirs, setTheirs] = useState<EntityRecord | null>(null);
   const update = useUpdateRecord(type.name);
   const id = textOf(record['id']);
+  const noticeRef = useRef<HTMLDivElement>(null);
+
+  // A refused save is explained at the top of the form: bring it into view.
+  useEffect(() => {
+    if (theirs || formError) {
+      noticeRef.current?.scrollIntoView({ block: 'start', behavior: 'smooth' });
+      noticeRef.current?.focus({ preventScroll: true });
+    }
+  }, [theirs, formError]);
 
   const save = async (event: React.SyntheticEvent) => {
     event.preventDefault();
@@ -78,6 +87,7 @@ export function RecordEditor({ type, record, onDone }: Props) {
   return (
     <form onSubmit={(e) => void save(e)} noValidate aria-label={`Edit ${type.label.toLowerCase()}`}>
       <Stack>
+        <div ref={noticeRef} tabIndex={-1} style={{ scrollMarginTop: 72, outline: 'none' }} aria-hidden={!theirs && !formError} />
         {theirs && (
           <Alert color="orange" title="Someone else changed this record while you were editing" role="alert" data-testid="conflict">
             <Stack gap="sm">

@@ -120,6 +120,7 @@ export function RecordsListPage({ type }: Props) {
                 sort={activeSort}
                 onSort={onSort}
                 busy={records.isFetching}
+                canEdit={typeLevels(permissions.data, type.name).has('edit')}
                 emptyText={records.isPending ? 'Loading…' : state.q || Object.keys(state.filters).length > 0 ? 'Nothing matches the search and filters.' : `No ${type.plural_label.toLowerCase()} yet.`}
               />
               <Pager

@@ -5,6 +5,7 @@ import { paths } from '@/lib/paths';
 import type { EntityTypeInfo, FieldInfo } from '@/lib/registry';
 import type { EntityRecord } from '../api/paths';
 import { FieldValue } from './field-value';
+import { InlineEditCell, isInlineEditable } from './inline-edit-cell';
 import { textOf } from '@/lib/format';
 
 export interface SortState {
@@ -21,6 +22,8 @@ interface Props {
   /** Shown in an empty table. */
   emptyText: string;
   busy?: boolean;
+  /** Cells of editable fields open an inline editor (the server still checks each row). */
+  canEdit?: boolean;
 }
 
 function SortIcon({ active, order }: { active: boolean; order: 'asc' | 'desc' }) {
@@ -28,7 +31,7 @@ function SortIcon({ active, order }: { active: boolean; order: 'asc' | 'desc' })
   return order === 'asc' ? <ArrowUp size={14} aria-hidden /> : <ArrowDown size={14} aria-hidden />;
 }
 
-export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, busy = false }: Props) {
+export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, busy = false, canEdit = false }: Props) {
   const fields = columns
     .map((name) => type.fields.find((f) => f.name === name))
     .filter((f): f is FieldInfo => f !== undefined);
@@ -97,6 +100,8 @@ export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, bus
                             </Text>
                           )}
                         </Stack>
+                      ) : canEdit && isInlineEditable(type, field) ? (
+                        <InlineEditCell type={type} field={field} record={row} />
                       ) : (
                         <FieldValue field={field} record={row} compact />
                       )}

@@ -14,10 +14,11 @@ interface Props {
   error?: string | undefined;
   required?: boolean;
   description?: string | undefined;
+  inPopover?: boolean;
 }
 
 /** A searchable picker of records the caller may see (GET /api/v1/entity/{entity}/options). */
-export function ReferencePicker({ label, target, value, currentName, onChange, error, required, description }: Props) {
+export function ReferencePicker({ label, target, value, currentName, onChange, error, required, description, inPopover = false }: Props) {
   const [search, setSearch] = useState('');
   const [opened, setOpened] = useState(false);
   const [debounced] = useDebouncedValue(search, 250);
@@ -54,7 +55,7 @@ export function ReferencePicker({ label, target, value, currentName, onChange, e
       filter={({ options: all }) => all}
       nothingFoundMessage={options.isFetching ? 'Searching…' : 'Nothing found'}
       error={error}
-      comboboxProps={{ withinPortal: true }}
+      comboboxProps={{ withinPortal: !inPopover }}
     />
   );
 }
