@@ -3,7 +3,7 @@
 // the test did not expect fails it. Screenshots of the main pages go to test-results/.
 //
 //   PMO_BASE_URL=http://127.0.0.1:4000 node e2e/run.mjs [name filter]
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { launchBrowser } from './browser.mjs';
 
@@ -17,6 +17,7 @@ const filter = process.argv[2] ?? '';
 const DESKTOP = { width: 1366, height: 768 };
 
 mkdirSync(SHOTS, { recursive: true });
+for (const name of readdirSync(OUT)) if (name.startsWith('failed-')) rmSync(join(OUT, name));
 
 // ---------------------------------------------------------------- helpers
 
@@ -332,10 +333,13 @@ const tests = [
   },
   {
     name: 'global search: find a record from the header and open it',
-    async run({ page }) {
-      check(shared.projectName, 'needs a project name');
+    async run({ page, api }) {
+      shared.projectName ||= (await api.get('/api/v1/project?limit=1&sort=name')).body.data[0].name;
       await signIn(page, '/employee');
+      const box = page.getByRole('textbox', { name: 'Search everything' });
+      await waitForRows(page);
       await page.keyboard.press('/');
+      await eventually(() => box.evaluate((el) => el === document.activeElement), '"/" does not focus the search');
       const words = shared.projectName.split(' ').slice(0, 2).join(' ');
       await page.keyboard.type(words);
       const option = page.getByRole('option', { name: new RegExp(shared.projectName.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')) });

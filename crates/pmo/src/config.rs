@@ -1011,7 +1011,8 @@ trait EnvFlavour: Copy {
 impl EnvFlavour for Prefixed {
     fn key(self, name: &str) -> Option<String> {
         let rest = name.strip_prefix("PMO_")?.to_ascii_lowercase();
-        if RESERVED_ENV.contains(&rest.as_str()) {
+        // PMO_TEST_* variables belong to the test suites (service addresses), not to configuration.
+        if RESERVED_ENV.contains(&rest.as_str()) || rest.starts_with("test_") {
             return None;
         }
         let aliased = ENV_ALIASES

@@ -27,9 +27,19 @@ pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> 
         )
     })?;
     let address = listener.local_addr()?;
-    // The metrics listener too: a busy port is a start-up error naming `metrics.listen`.
+    // The metrics listener too. A busy port stops a production server (naming `metrics.listen`);
+    // in development (several local servers, tests) it only turns metrics off for this process.
     let metrics_listener = match config.metrics_listen() {
-        Some(metrics_address) => Some(crate::metrics::bind(metrics_address).await?),
+        Some(metrics_address) => match crate::metrics::bind(metrics_address).await {
+            Ok(bound) => Some(bound),
+            Err(err) if config.environment == crate::config::Environment::Production => {
+                return Err(err);
+            }
+            Err(err) => {
+                tracing::warn!(error = %err, "metrics are off for this process");
+                None
+            }
+        },
         None => None,
     };
 

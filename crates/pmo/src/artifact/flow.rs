@@ -13,7 +13,6 @@ use crate::artifact::model::{
 };
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
-use crate::config::StorageBackend;
 use crate::entity::EntityType;
 use crate::error::{ApiError, ErrorCode};
 use crate::http::extract::RequestMeta;
@@ -75,15 +74,6 @@ pub async fn start_upload(
 ) -> Result<UploadResponse, ApiError> {
     let settings = &state.config.storage;
     let storage = &state.storage;
-    // The local backend receives the bytes through this server, under its request body limit.
-    let body_limit = state.config.http.body_limit_bytes as u64;
-    if storage.backend() == StorageBackend::Local && start.file.size > body_limit {
-        return Err(ApiError::new(
-            ErrorCode::PayloadTooLarge,
-            format!("the local storage backend accepts files up to http.body_limit_bytes ({body_limit} bytes); use S3 for larger files"),
-        )
-        .with_details(json!({ "max_upload_bytes": body_limit })));
-    }
     let id = Uuid::new_v4();
     let key = object_key(
         &user.tenant_id,

@@ -11,7 +11,6 @@ use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
 use tower_http::cors::{AllowOrigin, CorsLayer};
-use tower_http::limit::RequestBodyLimitLayer;
 use tower_http::request_id::{MakeRequestUuid, PropagateRequestIdLayer, SetRequestIdLayer};
 use tower_http::set_header::SetResponseHeaderLayer;
 use tower_http::timeout::TimeoutLayer;
@@ -32,6 +31,7 @@ base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
 /// envelope, CORS (only when configured), panic catcher, timeout, body limit.
 pub fn apply(router: Router, config: &Config) -> Router {
     let http = &config.http;
+    let body_limit = http.body_limit_bytes;
     let inner = ServiceBuilder::new()
         .layer(CatchPanicLayer::custom(
             |_panic: Box<dyn std::any::Any + Send>| {
@@ -47,7 +47,11 @@ pub fn apply(router: Router, config: &Config) -> Router {
             axum::http::StatusCode::SERVICE_UNAVAILABLE,
             Duration::from_secs(http.request_timeout_secs),
         ))
-        .layer(RequestBodyLimitLayer::new(http.body_limit_bytes))
+        .layer(axum::middleware::from_fn(
+            move |request: Request, next: axum::middleware::Next| {
+                refuse_declared_oversize(request, next, body_limit)
+            },
+        ))
         .layer(DefaultBodyLimit::max(http.body_limit_bytes));
     let router = router.layer(inner);
     let router = match cors_layer(&http.cors_allowed_origins) {
@@ -85,6 +89,31 @@ pub fn apply(router: Router, config: &Config) -> Router {
         ))
         .layer(map_response(ensure_error_envelope));
     router.layer(outer)
+}
+
+/// Bodies whose declared length exceeds the limit are refused before any handler runs. Uploads to
+/// the local storage backend are exempt: their signed URL fixes the size, which the handler
+/// enforces while streaming. Bodies without a declared length are capped by `DefaultBodyLimit`
+/// in the extractors.
+async fn refuse_declared_oversize(
+    request: Request,
+    next: axum::middleware::Next,
+    limit: usize,
+) -> Response<Body> {
+    let declared = request
+        .headers()
+        .get(header::CONTENT_LENGTH)
+        .and_then(|v| v.to_str().ok())
+        .and_then(|v| v.parse::<u64>().ok());
+    let exempt = request.uri().path().starts_with("/api/v1/storage/local/");
+    if !exempt && declared.is_some_and(|length| length > limit as u64) {
+        return envelope_response(
+            ErrorCode::PayloadTooLarge,
+            "the request body is too large".to_owned(),
+            None,
+        );
+    }
+    next.run(request).await
 }
 
 fn make_request_span(request: &Request<Body>) -> tracing::Span {

@@ -129,7 +129,6 @@ pub struct TestUser {
     pub id: Uuid,
     pub tenant: String,
     pub email: String,
-    pub password: String,
     pub token: String,
     pub refresh_token: String,
 }
@@ -200,7 +199,6 @@ impl TestApp {
             id: body["employee"]["id"].as_str().unwrap().parse().unwrap(),
             tenant: tenant.to_owned(),
             email: email.to_owned(),
-            password: password.to_owned(),
             token: body["token"].as_str().unwrap().to_owned(),
             refresh_token: body["refresh_token"].as_str().unwrap().to_owned(),
         }

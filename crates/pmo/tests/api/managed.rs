@@ -60,10 +60,9 @@ async fn serve_and_db_query_share_the_managed_cluster_and_shutdown_stops_it() {
             .get(format!("http://127.0.0.1:{port}/api/health/ready"))
             .send()
             .await
+            && response.status().is_success()
         {
-            if response.status().is_success() {
-                break;
-            }
+            break;
         }
         assert!(serve.0.try_wait().unwrap().is_none(), "serve exited early");
         assert!(Instant::now() < deadline, "serve did not become ready");

@@ -1,9 +1,11 @@
 import { Box, Center, Group, Text } from '@mantine/core';
-import { useNavigate, useSearchParams } from 'react-router';
+import { useState } from 'react';
+import { Navigate, useNavigate, useSearchParams } from 'react-router';
 import { SignInForm } from '@/features/auth/components/sign-in-form';
 import { ColorSchemeToggle } from '@/components/ui/color-scheme-toggle';
 import { safeNext } from '@/lib/paths';
 import { useDocumentTitle } from '@/lib/use-document-title';
+import { useSession } from '@/lib/use-session';
 
 export function SignInRoute() {
   const [params] = useSearchParams();
@@ -11,6 +13,11 @@ export function SignInRoute() {
   const next = safeNext(params.get('next'));
   useDocumentTitle('Sign in');
   const expired = params.get('next') !== null;
+  const session = useSession();
+  const [signingIn, setSigningIn] = useState(false);
+
+  // Already signed in (another tab, the back button): go where the link pointed.
+  if (session !== null && !signingIn) return <Navigate to={next} replace />;
 
   return (
     <Box mih="100vh" bg="var(--mantine-color-body)" style={{ display: 'flex', flexDirection: 'column' }}>
@@ -24,7 +31,12 @@ export function SignInRoute() {
               Sign in to continue where you were.
             </Text>
           )}
-          <SignInForm onSignedIn={() => void navigate(next, { replace: true })} />
+          <SignInForm
+            onSignedIn={() => {
+              setSigningIn(true);
+              void navigate(next, { replace: true });
+            }}
+          />
         </Box>
       </Center>
     </Box>

@@ -14,7 +14,7 @@ interface Props {
 }
 
 const empty = (
-  <Text span c="dimmed" aria-label="empty">
+  <Text span c="dimmed">
     —
   </Text>
 );

@@ -17,6 +17,7 @@ import { useRecord } from '../api/get-record';
 import type { EntityRecord } from '../api/paths';
 import { ChildRecords } from './child-records';
 import { FieldValue } from './field-value';
+import { LinesTable } from './lines-table';
 import { RecordEditor } from './record-editor';
 import { StageStepper } from './stage-stepper';
 import { formatTimestamp, textOf } from '@/lib/format';
@@ -200,6 +201,9 @@ export function RecordDetailPage({ type, types, id, tab }: Props) {
                 <RecordEditor type={type} record={data} onDone={() => setEditing(false)} />
               ) : (
                 <FieldsView type={type} record={data} />
+              )}
+              {type.lines && Array.isArray(data['lines']) && (
+                <LinesTable lines={type.lines} rows={(data['lines'] as unknown[]).filter((r): r is Record<string, unknown> => typeof r === 'object' && r !== null)} />
               )}
               <AuditLine record={data} />
             </Stack>
