@@ -5,7 +5,10 @@
 //   PMO_BASE_URL=http://127.0.0.1:4000 node e2e/run.mjs [name filter]
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
+import { createRequire } from 'node:module';
 import { launchBrowser } from './browser.mjs';
+
+const AXE_PATH = createRequire(import.meta.url).resolve('axe-core/axe.min.js');
 
 const BASE = process.env.PMO_BASE_URL ?? 'http://127.0.0.1:4000';
 const EMAIL = process.env.PMO_E2E_EMAIL ?? 'james.miller@huronhome.ca';
@@ -116,6 +119,18 @@ async function drag(page, source, target) {
 
 function column(page, name) {
   return page.locator('section.pmo-kanban-column').filter({ has: page.getByText(name, { exact: true }) });
+}
+
+/** Runs axe-core on the page; fails on serious or critical violations (WCAG 2 A/AA rules). */
+async function checkAccessibility(page, label) {
+  await page.addScriptTag({ path: AXE_PATH });
+  const violations = await page.evaluate(async () => {
+    const result = await window.axe.run(document, { runOnly: { type: 'tag', values: ['wcag2a', 'wcag2aa', 'wcag21a', 'wcag21aa'] } });
+    return result.violations
+      .filter((v) => v.impact === 'serious' || v.impact === 'critical')
+      .map((v) => `${v.id} (${v.impact}): ${v.help} — ${v.nodes.slice(0, 3).map((n) => n.target.join(' ')).join(' | ')}`);
+  });
+  check(violations.length === 0, `${label}: accessibility violations:\n${violations.join('\n')}`);
 }
 
 // Data that later tests build on (the task created under a project).
@@ -510,6 +525,48 @@ const tests = [
     },
   },
   {
+    name: 'order detail: header fields and its lines',
+    async run({ page, api }) {
+      const order = (await api.get('/api/v1/order?limit=1&sort=name')).body.data[0];
+      const full = (await api.get(`/api/v1/order/${order.id}`)).body;
+      await signIn(page, `/order/${order.id}`);
+      await page.getByRole('heading', { level: 1, name: order.name }).waitFor();
+      const lines = page.getByRole('table', { name: 'Order lines' });
+      await lines.waitFor();
+      equal(await lines.locator('tbody tr').count(), full.lines.length, 'order lines');
+      await lines.getByText(full.lines[0].product_id_name).first().waitFor();
+      await page.getByRole('tab', { name: /^Invoices/ }).waitFor();
+      await shot(page, '15-order-detail');
+    },
+  },
+  {
+    name: 'accessibility: axe finds no serious violations on the main pages, light and dark',
+    // axe is injected as a script tag, which the app's CSP would refuse.
+    bypassCSP: true,
+    async run({ page, api }) {
+      await page.goto(`${BASE}/sign-in`);
+      await page.getByRole('button', { name: 'Sign in' }).waitFor();
+      await checkAccessibility(page, 'sign-in');
+      await signIn(page);
+      await waitForRows(page);
+      await checkAccessibility(page, 'projects');
+      const project = (await api.get('/api/v1/project?limit=1')).body.data[0];
+      await page.goto(`${BASE}/project/${project.id}`);
+      await page.getByRole('heading', { level: 1, name: project.name }).waitFor();
+      await checkAccessibility(page, 'project detail');
+      await page.getByRole('button', { name: 'Edit' }).click();
+      await page.getByRole('form', { name: 'Edit project' }).waitFor();
+      await checkAccessibility(page, 'project edit form');
+      await page.goto(`${BASE}/task?view=board`);
+      await page.locator('.pmo-kanban-card').first().waitFor();
+      await checkAccessibility(page, 'task board');
+      await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+      await page.goto(`${BASE}/project`);
+      await waitForRows(page);
+      await checkAccessibility(page, 'projects (dark)');
+    },
+  },
+  {
     name: 'every list page renders from the registry without errors',
     async run({ page, api }) {
       const types = (await api.get('/api/v1/entity/types')).body.data;
@@ -533,7 +590,7 @@ const results = [];
 
 for (const test of selected) {
   const started = Date.now();
-  const context = await browser.newContext({ viewport: test.viewport ?? DESKTOP });
+  const context = await browser.newContext({ viewport: test.viewport ?? DESKTOP, bypassCSP: test.bypassCSP ?? false });
   context.setDefaultTimeout(10_000);
   const page = await context.newPage();
   const problems = [];

@@ -153,6 +153,11 @@ impl Cache {
                     .build(),
             ),
             Some(url) => {
+                if url.expose_secret().starts_with("rediss:") {
+                    // Redis's TLS uses rustls' process-wide provider; more than one is compiled in
+                    // (ring, aws-lc-rs), so choose one or the first TLS connection panics.
+                    let _ = rustls::crypto::ring::default_provider().install_default();
+                }
                 let client = redis::Client::open(url.expose_secret()).map_err(|err| {
                     anyhow::anyhow!("configuration key `cache.redis_url` is not usable: {err}")
                 })?;

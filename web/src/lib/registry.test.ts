@@ -41,3 +41,14 @@ describe('sign-in return path', () => {
     expect(signInPath('/sign-in?next=x')).toBe('/sign-in');
   });
 });
+
+describe('formatting', () => {
+  it('turns enum values into words', async () => {
+    const { humanize, textOf } = await import('./format');
+    expect(humanize('due_on_receipt')).toBe('Due on receipt');
+    expect(humanize('in-person')).toBe('In person');
+    expect(textOf(null)).toBe('');
+    expect(textOf(3)).toBe('3');
+    expect(textOf({ a: 1 })).toBe('{"a":1}');
+  });
+});

@@ -465,3 +465,31 @@ async fn the_backup_commands_round_trip_through_the_cli() {
     drop_database(&admin, &target).await;
     db.drop().await;
 }
+
+#[test]
+fn the_platform_commands_have_help() {
+    for args in [
+        vec!["jobs", "list", "--help"],
+        vec!["jobs", "retry", "--help"],
+        vec!["backup", "create", "--help"],
+        vec!["backup", "list", "--help"],
+        vec!["backup", "restore", "--help"],
+        vec!["backup", "prune", "--help"],
+        vec!["logs", "--help"],
+    ] {
+        let output = pmo_command().args(&args).output().unwrap();
+        assert!(output.status.success(), "{args:?}");
+        assert!(stdout_of(&output).contains("Usage:"), "{args:?}");
+    }
+    let logs = pmo_command()
+        .args(["logs"])
+        .env("PMO_DATABASE_URL", "postgres://a@127.0.0.1:1/a")
+        .output()
+        .unwrap();
+    assert!(!logs.status.success());
+    assert!(
+        stderr_of(&logs).contains("log.file"),
+        "{}",
+        stderr_of(&logs)
+    );
+}

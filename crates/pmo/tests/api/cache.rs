@@ -672,3 +672,24 @@ async fn an_unreachable_redis_url_degrades_readiness_but_never_stops_the_platfor
     assert_eq!(body["checks"]["database"]["status"], "ok");
     assert_eq!(a.state.cache.get(&key("x")).await, None);
 }
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn a_tls_redis_url_that_cannot_connect_reports_why(pool: PgPool) {
+    let port = free_port();
+    let a = Instance::start(&pool, |config| {
+        config.cache.redis_url = Some(SecretString::from(format!("rediss://127.0.0.1:{port}")));
+    })
+    .await;
+    let reported = eventually(Duration::from_secs(10), async || {
+        let (_, body) = a.get("/api/health/ready", None).await;
+        body["checks"]["cache"]["error"]
+            .as_str()
+            .is_some_and(|error| !error.contains("not connected yet"))
+    })
+    .await;
+    assert!(
+        reported,
+        "the connect error (not a panic) reaches readiness"
+    );
+    assert_eq!(a.get("/api/health", None).await.0, StatusCode::OK);
+}

@@ -101,3 +101,58 @@ async fn a_busy_metrics_port_is_a_start_up_error_naming_the_key() {
         "{err}"
     );
 }
+
+/// Collects what a tracing subscriber writes.
+#[derive(Clone, Default)]
+struct Captured(std::sync::Arc<std::sync::Mutex<Vec<u8>>>);
+
+impl std::io::Write for Captured {
+    fn write(&mut self, data: &[u8]) -> std::io::Result<usize> {
+        self.0.lock().unwrap().extend_from_slice(data);
+        Ok(data.len())
+    }
+
+    fn flush(&mut self) -> std::io::Result<()> {
+        Ok(())
+    }
+}
+
+impl<'a> tracing_subscriber::fmt::MakeWriter<'a> for Captured {
+    type Writer = Captured;
+
+    fn make_writer(&'a self) -> Self::Writer {
+        self.clone()
+    }
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn json_request_logs_carry_the_request_id_tenant_and_user(pool: PgPool) {
+    let captured = Captured::default();
+    let subscriber = tracing_subscriber::fmt()
+        .json()
+        .with_current_span(true)
+        .with_max_level(tracing::Level::INFO)
+        .with_writer(captured.clone())
+        .finish();
+    // The test runs on one thread (current-thread runtime), so a thread-local default suffices.
+    let _guard = tracing::subscriber::set_default(subscriber);
+    let app = Instance::start(&pool, |_| {}).await;
+    let admin = app.tenant_admin("acme").await;
+    let me = app.get("/api/v1/auth/me", Some(&admin)).await.1;
+    let user_id = me["id"].as_str().unwrap().to_owned();
+
+    let text = String::from_utf8(captured.0.lock().unwrap().clone()).unwrap();
+    let finished: Vec<serde_json::Value> = text
+        .lines()
+        .filter_map(|line| serde_json::from_str::<serde_json::Value>(line).ok())
+        .filter(|line| line["span"]["http.route"] == "/api/v1/auth/me")
+        .collect();
+    assert!(!finished.is_empty(), "no request log lines:\n{text}");
+    let span = &finished[0]["span"];
+    assert_eq!(span["tenant.id"], "acme", "{span}");
+    assert_eq!(span["user.id"], user_id.as_str(), "{span}");
+    assert!(
+        span["request.id"].as_str().is_some_and(|id| id.len() >= 32),
+        "{span}"
+    );
+}

@@ -1,4 +1,4 @@
-import { Avatar, Group, Menu, Text, UnstyledButton } from '@mantine/core';
+import { Avatar, Group, Menu, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { ChevronDown, LogOut } from 'lucide-react';
 import { useNavigate } from 'react-router';
 import { useMe } from '@/features/auth/api/get-me';
@@ -32,12 +32,13 @@ export function UserMenu() {
   return (
     <Menu position="bottom-end" width={240} withinPortal>
       <Menu.Target>
-        <UnstyledButton aria-label={`Account menu for ${name}`} data-testid="user-menu">
+        <UnstyledButton data-testid="user-menu">
+          <VisuallyHidden>Account menu: </VisuallyHidden>
           <Group gap={6} wrap="nowrap">
-            <Avatar size={32} radius="xl" color="blue">
+            <Avatar size={32} radius="xl" color="blue" aria-hidden>
               {initials(name)}
             </Avatar>
-            <Text size="sm" fw={500} visibleFrom="sm" maw={160} truncate>
+            <Text size="sm" fw={500} maw={160} truncate className="pmo-hide-phone">
               {name}
             </Text>
             <ChevronDown size={14} aria-hidden />

@@ -1,9 +1,9 @@
 import { Checkbox, NumberInput, Select, TagsInput, TextInput, Textarea } from '@mantine/core';
+import { humanize, textOf } from '@/lib/format';
 import type { FieldInfo } from '@/lib/registry';
 import { useDatalabel } from '../api/get-datalabel';
 import type { FormValue } from '../lib/form-values';
 import { ReferencePicker } from './reference-picker';
-import { textOf } from '@/lib/format';
 
 interface Props {
   field: FieldInfo;
@@ -106,7 +106,7 @@ export function FieldInput(props: Props) {
         <Select
           {...common}
           clearable={!field.required}
-          data={kind.values}
+          data={kind.values.map((v) => ({ value: v, label: humanize(v) }))}
           value={typeof value === 'string' ? value : null}
           onChange={(next) => onChange(next)}
           comboboxProps={{ withinPortal: !inPopover }}

@@ -1,7 +1,7 @@
-import { Anchor, Badge, Code, Group, Text } from '@mantine/core';
+import { Anchor, Badge, Code, Group, Text, alpha } from '@mantine/core';
 import { Check, Minus } from 'lucide-react';
 import { Link } from 'react-router';
-import { formatDate, formatDecimal, formatInteger, formatMoney, formatTimestamp, textOf } from '@/lib/format';
+import { formatDate, formatDecimal, formatInteger, formatMoney, formatTimestamp, humanize, textOf } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import type { FieldInfo } from '@/lib/registry';
 import { useDatalabel } from '../api/get-datalabel';
@@ -30,9 +30,28 @@ function safeHref(url: string): string | null {
 
 export function DatalabelBadge({ datalabel, value, name }: { datalabel: string; value: unknown; name: string }) {
   const values = useDatalabel(datalabel);
-  const color = values.data?.find((v) => v.key === value)?.color_code;
+  const color = values.data?.find((v) => v.key === value)?.color_code ?? 'var(--mantine-color-gray-6)';
+  // The label's own colour tints the badge and marks its dot; the text keeps the body colour,
+  // so it stays readable (WCAG AA) whatever colour an administrator picked.
+  const tinted = color.startsWith('#');
   return (
-    <Badge variant="light" color={color ?? 'gray'} radius="sm" tt="none" styles={{ root: { overflow: 'visible', flexShrink: 0 }, label: { overflow: 'visible' } }}>
+    <Badge
+      variant="default"
+      radius="sm"
+      tt="none"
+      fw={600}
+      leftSection={<span aria-hidden style={{ width: 8, height: 8, borderRadius: 99, background: color, display: 'inline-block' }} />}
+      styles={{
+        root: {
+          overflow: 'visible',
+          flexShrink: 0,
+          color: 'var(--mantine-color-text)',
+          background: tinted ? alpha(color, 0.14) : undefined,
+          borderColor: tinted ? alpha(color, 0.45) : undefined,
+        },
+        label: { overflow: 'visible' },
+      }}
+    >
       {name}
     </Badge>
   );
@@ -141,6 +160,12 @@ export function FieldValue({ field, record, compact = false }: Props) {
         </Text>
       );
     }
+    case 'enum':
+      return (
+        <Text span size="sm" className="pmo-nowrap">
+          {humanize(textOf(value))}
+        </Text>
+      );
     case 'long_text':
       return compact ? (
         <Text span size="sm" lineClamp={1} maw={320}>

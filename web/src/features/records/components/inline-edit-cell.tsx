@@ -1,10 +1,10 @@
-import { Button, Group, Popover, Stack, Text, UnstyledButton } from '@mantine/core';
+import { Button, Group, Popover, Stack, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { Pencil } from 'lucide-react';
 import { useState } from 'react';
-import { ApiError } from '@/lib/api-client';
 import { textOf } from '@/lib/format';
+import { ApiError } from '@/lib/api-client';
 import type { EntityTypeInfo, FieldInfo } from '@/lib/registry';
 import { recordKeys } from '../api/keys';
 import type { EntityRecord } from '../api/paths';
@@ -73,7 +73,8 @@ export function InlineEditCell({ type, field, record }: Props) {
   return (
     <Popover opened={opened} onChange={setOpened} position="bottom-start" withinPortal trapFocus shadow="md" width={300}>
       <Popover.Target>
-        <UnstyledButton onClick={open} className="pmo-inline-cell" aria-label={`Edit ${field.label} of ${rowName}`} aria-haspopup="dialog">
+        <UnstyledButton onClick={open} className="pmo-inline-cell" aria-haspopup="dialog">
+          <VisuallyHidden>{`Edit ${field.label} of ${rowName}: `}</VisuallyHidden>
           <Group gap={6} wrap="nowrap">
             <FieldValue field={field} record={record} compact />
             <Pencil size={12} aria-hidden className="pmo-inline-pencil" />

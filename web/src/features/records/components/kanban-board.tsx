@@ -9,8 +9,9 @@ import {
   useSensors,
 } from '@dnd-kit/core';
 import { ActionIcon, Alert, Anchor, Badge, Group, Loader, Menu, Paper, Stack, Text } from '@mantine/core';
-import { MoveRight } from 'lucide-react';
+import { GripVertical, MoveRight } from 'lucide-react';
 import { Link } from 'react-router';
+import { textOf } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import type { EntityTypeInfo, FieldInfo } from '@/lib/registry';
 import { type DatalabelValue, useDatalabel } from '../api/get-datalabel';
@@ -19,7 +20,6 @@ import { useMoveRecord } from '../api/move-record';
 import type { EntityRecord } from '../api/paths';
 import { groupIntoColumns } from '../lib/board';
 import { FieldValue } from './field-value';
-import { textOf } from '@/lib/format';
 
 interface Props {
   type: EntityTypeInfo;
@@ -46,7 +46,7 @@ function Card({
 }) {
   const id = textOf(record['id']);
   const name = (textOf(record[type.title_field]) || '(untitled)');
-  const { attributes, listeners, setNodeRef, transform, isDragging } = useDraggable({ id, disabled: !canEdit });
+  const { attributes, listeners, setNodeRef, setActivatorNodeRef, transform, isDragging } = useDraggable({ id, disabled: !canEdit });
   const style = transform ? { transform: `translate3d(${transform.x}px, ${transform.y}px, 0)`, zIndex: 10 } : undefined;
   return (
     <Paper
@@ -59,13 +59,27 @@ function Card({
       data-dragging={isDragging}
       data-record-id={id}
       style={style}
-      {...attributes}
-      {...listeners}
-      aria-roledescription="Draggable card"
-      aria-label={name}
+      // The mouse drags the whole card; the keyboard drags it by its handle, so the card holds
+      // no nested interactive roles (its title is a link, its menu a button).
+      onPointerDown={listeners?.['onPointerDown'] as React.PointerEventHandler | undefined}
     >
       <Group justify="space-between" align="flex-start" wrap="nowrap" gap={4}>
-        <Stack gap={2} style={{ minWidth: 0 }}>
+        {canEdit && (
+          <ActionIcon
+            ref={setActivatorNodeRef}
+            variant="subtle"
+            color="gray"
+            size="sm"
+            {...attributes}
+            onKeyDown={listeners?.['onKeyDown'] as React.KeyboardEventHandler | undefined}
+            aria-roledescription="draggable"
+            aria-label={`Drag ${name}`}
+            style={{ cursor: 'grab', marginLeft: -6 }}
+          >
+            <GripVertical size={14} aria-hidden />
+          </ActionIcon>
+        )}
+        <Stack gap={2} style={{ minWidth: 0, flex: 1 }}>
           <Anchor component={Link} to={paths.detail(type.name, id)} size="sm" fw={600} className="pmo-row-link" draggable={false}>
             {name}
           </Anchor>

@@ -1,6 +1,6 @@
 import { ScrollArea, Stack, Table, Text, Title } from '@mantine/core';
-import { textOf } from '@/lib/format';
 import type { components } from '@/api/schema';
+import { textOf } from '@/lib/format';
 import { FieldValue } from './field-value';
 
 type LinesInfo = components['schemas']['LinesInfo'];

@@ -1,6 +1,7 @@
 import { Alert, Button, Group, Stack, Table, Text } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useEffect, useRef, useState } from 'react';
+import { textOf } from '@/lib/format';
 import { ApiError } from '@/lib/api-client';
 import type { EntityTypeInfo } from '@/lib/registry';
 import type { EntityRecord } from '../api/paths';
@@ -9,7 +10,6 @@ import { compareVersions, conflictCurrent, reapplyMine } from '../lib/conflict';
 import { type FormValue, type FormValues, editableFields, formValuesToBody, recordToFormValues } from '../lib/form-values';
 import { FieldValue } from './field-value';
 import { RecordForm } from './record-form';
-import { textOf } from '@/lib/format';
 
 interface Props {
   type: EntityTypeInfo;

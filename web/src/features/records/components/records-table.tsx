@@ -1,12 +1,12 @@
 import { Anchor, ScrollArea, Stack, Table, Text, UnstyledButton } from '@mantine/core';
 import { ArrowDown, ArrowUp, ArrowUpDown } from 'lucide-react';
 import { Link } from 'react-router';
+import { textOf } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import type { EntityTypeInfo, FieldInfo } from '@/lib/registry';
 import type { EntityRecord } from '../api/paths';
 import { FieldValue } from './field-value';
 import { InlineEditCell, isInlineEditable } from './inline-edit-cell';
-import { textOf } from '@/lib/format';
 
 export interface SortState {
   field: string;
