@@ -5,7 +5,7 @@
 #
 # Prints one summary line per suite (`web-unit: N passed, M failed`, `web-e2e: …`) and exits
 # non-zero on any failure. Needs the test PostgreSQL (scripts/test-services.sh, started here when
-# .test-services/env is missing). Environment: PMO_BIN (a pmo binary to use instead of building
+# .test-services/env is missing). Environment: WEB_TEST_PMO_BIN (a pmo binary to use instead of building
 # one), CARGO_TARGET_DIR (honoured when building), WEB_E2E_FILTER (run only matching tests).
 set -euo pipefail
 
@@ -84,8 +84,8 @@ npx vite build --logLevel warn
 
 cd "$repo"
 step "building pmo"
-if [ -n "${PMO_BIN:-}" ]; then
-  pmo="$PMO_BIN"
+if [ -n "${WEB_TEST_PMO_BIN:-}" ]; then
+  pmo="$WEB_TEST_PMO_BIN"
 else
   cargo build -q --locked -p pmo
   pmo="${CARGO_TARGET_DIR:-$repo/target}/debug/pmo"

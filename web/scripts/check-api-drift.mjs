@@ -7,14 +7,23 @@ import { join } from 'node:path';
 
 const dir = mkdtempSync(join(tmpdir(), 'pmo-api-'));
 const fresh = join(dir, 'schema.d.ts');
+
+function generate() {
+  try {
+    execFileSync('npx', ['openapi-typescript', '../openapi.json', '--empty-objects-unknown', '--output', fresh], {
+      stdio: ['ignore', 'ignore', 'inherit'],
+    });
+    return true;
+  } catch {
+    console.error('../openapi.json could not be turned into types (see above): the OpenAPI document itself is invalid.');
+    return false;
+  }
+}
+
 try {
-  execFileSync(
-    'npx',
-    ['openapi-typescript', '../openapi.json', '--empty-objects-unknown', '--output', fresh],
-    { stdio: ['ignore', 'ignore', 'inherit'] },
-  );
-  const committed = readFileSync('src/api/schema.d.ts', 'utf8');
-  if (readFileSync(fresh, 'utf8') !== committed) {
+  if (!generate()) {
+    process.exitCode = 1;
+  } else if (readFileSync(fresh, 'utf8') !== readFileSync('src/api/schema.d.ts', 'utf8')) {
     try {
       execFileSync('diff', ['-u', 'src/api/schema.d.ts', fresh], { stdio: 'inherit' });
     } catch {

@@ -5,7 +5,7 @@ use axum::routing::get;
 use utoipa::OpenApi;
 use utoipa_axum::router::OpenApiRouter;
 
-use crate::http::{health, middleware, openapi, spa};
+use crate::http::{docs, health, middleware, openapi, spa};
 use crate::state::AppState;
 use crate::{auth, entity, rbac};
 
@@ -38,7 +38,12 @@ pub fn openapi_document() -> utoipa::openapi::OpenApi {
 pub fn build_app(state: AppState) -> Router {
     let (routes, doc) = api_routes();
     let doc_json = openapi::document_json(&doc).unwrap_or_default();
+    let doc_html = docs::render(&doc);
     let router = routes
+        .route(
+            "/api/docs",
+            get(move || async move { axum::response::Html(doc_html) }),
+        )
         .route(
             "/api/openapi.json",
             get(move || async move {

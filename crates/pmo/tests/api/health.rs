@@ -82,3 +82,22 @@ async fn openapi_document_is_served_and_matches_the_cli(pool: PgPool) {
     .unwrap();
     assert_eq!(served, generated);
 }
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn the_api_reference_page_is_self_hosted(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let response = app.get("/api/docs").await;
+    assert_eq!(response.status, StatusCode::OK);
+    assert!(
+        response.headers["content-type"]
+            .to_str()
+            .unwrap()
+            .starts_with("text/html")
+    );
+    let page = String::from_utf8(response.body.to_vec()).unwrap();
+    assert!(page.contains("/api/v1/auth/login") && page.contains("create_task"));
+    assert!(
+        !page.contains("<script") && !page.contains("src=\"http") && !page.contains("href=\"http"),
+        "no scripts, nothing from a CDN"
+    );
+}

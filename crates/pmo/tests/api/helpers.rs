@@ -303,11 +303,21 @@ impl ScratchDatabase {
         }
     }
 
+    /// Drops the database; best effort, since a leftover scratch database harms no test (an
+    /// autovacuum worker, owned by the superuser, can briefly hold it).
     pub async fn drop(self) {
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
-        sqlx::query(sqlx::AssertSqlSafe(sql))
-            .execute(&self.admin)
-            .await
-            .expect("drop db");
+        for attempt in 0..5 {
+            let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", self.name);
+            match sqlx::query(sqlx::AssertSqlSafe(sql))
+                .execute(&self.admin)
+                .await
+            {
+                Ok(_) => return,
+                Err(err) if attempt == 4 => {
+                    eprintln!("leaving scratch database {}: {err}", self.name)
+                }
+                Err(_) => tokio::time::sleep(std::time::Duration::from_millis(300)).await,
+            }
+        }
     }
 }

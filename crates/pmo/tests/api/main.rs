@@ -19,6 +19,7 @@ mod linkage;
 mod mail;
 mod managed;
 mod metrics;
+mod permission_matrix;
 mod permissions;
 mod records;
 mod search;
