@@ -46,7 +46,7 @@ async fn requests_jobs_mail_and_the_pool_show_up_on_the_metrics_listener(pool: P
     let server = tokio::spawn(pmo::metrics::serve(listener, pool.clone(), stopped));
     let client = reqwest::Client::new();
     let mut text = String::new();
-    for _ in 0..50 {
+    for _ in 0..300 {
         if let Ok(response) = client
             .get(format!("http://127.0.0.1:{port}/metrics"))
             .send()
@@ -59,7 +59,8 @@ async fn requests_jobs_mail_and_the_pool_show_up_on_the_metrics_listener(pool: P
                     .starts_with("text/plain")
             );
             text = response.text().await.unwrap();
-            if text.contains("pmo_jobs") {
+            // The sampled gauges are published together; wait for the last of them.
+            if text.contains("pmo_jobs") && text.contains("pmo_mail_outbox_lag_seconds") {
                 break;
             }
         }
