@@ -60,7 +60,7 @@ async function apiSession() {
     body: JSON.stringify({ email: EMAIL, password: PASSWORD, tenant: TENANT }),
   });
   check(response.ok, `API sign-in answered ${response.status}`);
-  const { token } = await response.json();
+  const { token, expires_in: expiresIn } = await response.json();
   const call = async (method, path, body) => {
     const res = await fetch(`${BASE}${path}`, {
       method,
@@ -71,6 +71,7 @@ async function apiSession() {
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
   return {
+    expiresIn,
     get: (path) => call('GET', path),
     patch: (path, body) => call('PATCH', path, body),
     post: (path, body) => call('POST', path, body),
@@ -496,6 +497,74 @@ const tests = [
       // The refresh cookie was revoked: a refresh is refused.
       const refresh = await page.request.post(`${BASE}/api/v1/auth/refresh`);
       equal(refresh.status(), 401, 'refresh after sign-out');
+    },
+  },
+  {
+    name: 'session: a 401 is answered by one refresh and the request repeated',
+    allow: [/status of 401/],
+    async run({ page }) {
+      await signIn(page, '/project');
+      await waitForRows(page);
+      let refused = 0;
+      await page.route(/\/api\/v1\/project\?/, async (route) => {
+        if (refused === 0) {
+          refused += 1;
+          await route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":{"code":"unauthenticated","message":"token expired"}}' });
+        } else {
+          await route.continue();
+        }
+      });
+      const refreshed = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/refresh') && r.status() === 200);
+      await page.getByRole('button', { name: 'Sort by Name' }).click();
+      await refreshed;
+      await eventually(async () => (await page.locator('th[aria-sort="ascending"]').count()) === 1, 'no sorted table after the refresh');
+      await waitForRows(page);
+      equal(refused, 1, 'refused requests');
+      check(page.url().endsWith('/project?sort=name&order=asc'), `left the page: ${page.url()}`);
+    },
+  },
+  {
+    name: 'session: when it cannot be renewed, back to sign-in with the return path',
+    allow: [/status of 401/],
+    async run({ page, context }) {
+      await signIn(page, '/task');
+      await waitForRows(page);
+      await context.clearCookies(); // the refresh cookie is gone (expired, revoked elsewhere)
+      await page.route(/\/api\/v1\/task\?/, (route) =>
+        route.fulfill({ status: 401, contentType: 'application/json', body: '{"error":{"code":"unauthenticated","message":"token expired"}}' }),
+      );
+      await page.getByRole('button', { name: 'Sort by Name' }).click();
+      await page.waitForURL(/\/sign-in\?next=%2Ftask%3Fsort%3Dname%26order%3Dasc$/);
+      await page.unroute(/\/api\/v1\/task\?/);
+      await page.getByRole('textbox', { name: 'E-mail' }).fill(EMAIL);
+      await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+      await page.getByRole('button', { name: 'Sign in' }).click();
+      await page.waitForURL(/\/task\?sort=name&order=asc$/);
+      await waitForRows(page);
+    },
+  },
+  {
+    name: 'session: the access token is refreshed before it expires',
+    async run({ page, api }) {
+      // scripts/test-web.sh runs the server with 40 s tokens; against a server with long tokens
+      // this only checks that no refresh happens early.
+      const short = api.expiresIn <= 120;
+      const refreshes = [];
+      page.on('response', (r) => {
+        if (r.url().endsWith('/api/v1/auth/refresh')) refreshes.push(r.status());
+      });
+      await signIn(page, '/project');
+      await waitForRows(page);
+      if (!short) {
+        await page.waitForTimeout(3000);
+        equal(refreshes, [], 'refreshes of a long-lived token in the first seconds');
+        return;
+      }
+      const due = Math.max(5, api.expiresIn - 30) * 1000;
+      await eventually(async () => refreshes.length > 0, 'no scheduled refresh', due + 5000);
+      equal(refreshes[0], 200, 'refresh status');
+      await page.getByRole('navigation', { name: 'Record types' }).getByRole('link', { name: 'Tasks', exact: true }).click();
+      await waitForRows(page);
     },
   },
   {

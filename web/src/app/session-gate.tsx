@@ -8,7 +8,7 @@ import { Navigate, Outlet, useLocation, useNavigate } from 'react-router';
 import { onSessionExpired } from '@/lib/api-client';
 import { clearSession, getSession, mayHaveSession, refreshSession } from '@/lib/session';
 import { useSession } from '@/lib/use-session';
-import { signInPath } from '@/lib/paths';
+import { paths, signInPath } from '@/lib/paths';
 
 export function SessionGate() {
   const session = useSession();
@@ -32,6 +32,8 @@ export function SessionGate() {
     onSessionExpired(() => {
       clearSession();
       queryClient.clear();
+      // Requests still in flight may fail too: the first one decides the return path.
+      if (window.location.pathname === paths.signIn) return;
       const here = window.location.pathname + window.location.search;
       void navigate(signInPath(here), { replace: true });
     });

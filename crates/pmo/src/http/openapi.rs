@@ -9,7 +9,7 @@ use crate::error::ErrorEnvelope;
 #[openapi(
     info(title = "PMO Enterprise Platform API", description = "Multi-tenant project-management-office platform. \
         Conventions (envelopes, pagination, errors): docs/API-DESIGN.md."),
-    components(schemas(ErrorEnvelope)),
+    components(schemas(ErrorEnvelope, crate::datalabel::DatalabelName)),
     modifiers(&BearerAuth),
     tags(
         (name = "health", description = "Liveness, readiness and dependency health"),

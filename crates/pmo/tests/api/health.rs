@@ -101,3 +101,17 @@ async fn the_api_reference_page_is_self_hosted(pool: PgPool) {
         "no scripts, nothing from a CDN"
     );
 }
+
+#[test]
+fn every_schema_reference_in_the_openapi_document_resolves() {
+    let doc: serde_json::Value = serde_json::from_str(
+        &pmo::http::openapi::document_json(&pmo::http::router::openapi_document()).unwrap(),
+    )
+    .unwrap();
+    let schemas = doc["components"]["schemas"].as_object().unwrap();
+    let text = doc.to_string();
+    for reference in text.split("\"$ref\":\"#/components/schemas/").skip(1) {
+        let name = reference.split('"').next().unwrap();
+        assert!(schemas.contains_key(name), "unresolved $ref to {name}");
+    }
+}
