@@ -112,6 +112,8 @@ export PMO_DATABASE_URL="$base_url/$scratch_db"
 export PMO_DATA_DIR="$data_dir"
 export PMO_LISTEN="127.0.0.1:$port"
 export PMO_METRICS__LISTEN=""  # no metrics listener: its fixed port may be taken
+# Short access tokens, so the browser tests also see scheduled refreshes (at 10 s).
+export PMO_AUTH__ACCESS_TOKEN_TTL_SECS=40
 "$pmo" migrate >"$data_dir/migrate.log" 2>&1 || { cat "$data_dir/migrate.log" >&2; exit 1; }
 "$pmo" seed --demo >"$data_dir/seed.log" 2>&1 || { cat "$data_dir/seed.log" >&2; exit 1; }
 "$pmo" serve >"$data_dir/server.log" 2>&1 &

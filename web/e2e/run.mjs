@@ -52,26 +52,34 @@ async function eventually(probe, message, timeout = 8000) {
   throw new Failure(`${message} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
 }
 
-/** A signed-in API client in Node, for the "someone else" side of a test. */
+/** A signed-in API client in Node, for the "someone else" side of a test. It signs in again
+ * when its access token expires (scripts/test-web.sh runs the server with short tokens). */
 async function apiSession() {
-  const response = await fetch(`${BASE}/api/v1/auth/login`, {
-    method: 'POST',
-    headers: { 'Content-Type': 'application/json' },
-    body: JSON.stringify({ email: EMAIL, password: PASSWORD, tenant: TENANT }),
-  });
-  check(response.ok, `API sign-in answered ${response.status}`);
-  const { token, expires_in: expiresIn } = await response.json();
-  const call = async (method, path, body) => {
+  const login = async () => {
+    const response = await fetch(`${BASE}/api/v1/auth/login`, {
+      method: 'POST',
+      headers: { 'Content-Type': 'application/json' },
+      body: JSON.stringify({ email: EMAIL, password: PASSWORD, tenant: TENANT }),
+    });
+    check(response.ok, `API sign-in answered ${response.status}`);
+    return response.json();
+  };
+  let session = await login();
+  const call = async (method, path, body, again = true) => {
     const res = await fetch(`${BASE}${path}`, {
       method,
-      headers: { Authorization: `Bearer ${token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
+      headers: { Authorization: `Bearer ${session.token}`, ...(body ? { 'Content-Type': 'application/json' } : {}) },
       body: body ? JSON.stringify(body) : undefined,
     });
+    if (res.status === 401 && again) {
+      session = await login();
+      return call(method, path, body, false);
+    }
     const text = await res.text();
     return { status: res.status, body: text ? JSON.parse(text) : null };
   };
   return {
-    expiresIn,
+    expiresIn: session.expires_in,
     get: (path) => call('GET', path),
     patch: (path, body) => call('PATCH', path, body),
     post: (path, body) => call('POST', path, body),

@@ -2115,7 +2115,7 @@ export interface paths {
             cookie?: never;
         };
         /** Search everything the caller may view: projects, tasks, people, clients, files… */
-        get: operations["search"];
+        get: operations["search_records"];
         put?: never;
         post?: never;
         delete?: never;
@@ -2710,6 +2710,12 @@ export interface components {
             data: components["schemas"]["DatalabelValue"][];
             datalabel: string;
         };
+        /**
+         * @description The datalabel names as an OpenAPI enum (the `{datalabel}` path segment); the same names as
+         *     `DATALABELS`, in the same order.
+         * @enum {string}
+         */
+        DatalabelName: "office_level" | "business_level" | "project_stage" | "task_stage" | "position_level" | "opportunity_funnel_stage" | "industry_sector" | "acquisition_channel" | "customer_tier" | "client_level" | "client_status" | "task_priority" | "task_update_type" | "wiki_publication_status" | "form_approval_status" | "form_submission_status";
         /** @description One value of a datalabel. */
         DatalabelValue: {
             active_flag: boolean;
@@ -19031,7 +19037,7 @@ export interface operations {
             };
         };
     };
-    search: {
+    search_records: {
         parameters: {
             query?: {
                 /**
@@ -19086,7 +19092,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Datalabel name, e.g. `task_stage` */
-                datalabel: string;
+                datalabel: components["schemas"]["DatalabelName"];
             };
             cookie?: never;
         };
@@ -19133,7 +19139,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Datalabel name */
-                datalabel: string;
+                datalabel: components["schemas"]["DatalabelName"];
             };
             cookie?: never;
         };
@@ -19216,7 +19222,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Datalabel name */
-                datalabel: string;
+                datalabel: components["schemas"]["DatalabelName"];
             };
             cookie?: never;
         };
@@ -19291,7 +19297,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Datalabel name */
-                datalabel: string;
+                datalabel: components["schemas"]["DatalabelName"];
                 /** @description The value's key */
                 key: number;
             };
@@ -19376,7 +19382,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Datalabel name */
-                datalabel: string;
+                datalabel: components["schemas"]["DatalabelName"];
                 /** @description The value's key */
                 key: number;
             };
@@ -19441,7 +19447,7 @@ export interface operations {
             header?: never;
             path: {
                 /** @description Datalabel name */
-                datalabel: string;
+                datalabel: components["schemas"]["DatalabelName"];
                 /** @description The value's key */
                 key: number;
             };

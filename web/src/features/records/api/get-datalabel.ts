@@ -3,12 +3,15 @@ import type { components } from '@/api/schema';
 import { api, unwrap } from '@/lib/api-client';
 
 export type DatalabelValue = components['schemas']['DatalabelValue'];
+type DatalabelName = components['schemas']['DatalabelName'];
 
 export const datalabelQueryOptions = (datalabel: string) =>
   queryOptions({
     queryKey: ['setting', datalabel] as const,
     queryFn: async ({ signal }) => {
-      const page = unwrap(await api.GET('/api/v1/setting/{datalabel}', { params: { path: { datalabel } }, signal }));
+      // The registry names datalabels as plain strings (FieldInfo.datalabel); the route knows the set.
+      const path = { datalabel: datalabel as DatalabelName };
+      const page = unwrap(await api.GET('/api/v1/setting/{datalabel}', { params: { path }, signal }));
       return [...page.data].sort((a, b) => a.sort_order - b.sort_order);
     },
     staleTime: 5 * 60_000,
