@@ -11,7 +11,7 @@ use anyhow::Context;
 use base64::Engine;
 use hmac::{Hmac, KeyInit, Mac};
 use rand::RngCore;
-use secrecy::{ExposeSecret, SecretBox, SecretString};
+use secrecy::{ExposeSecret, SecretBox};
 use sha2::Sha256;
 use sqlx::PgExecutor;
 
@@ -204,9 +204,4 @@ fn load_or_create_dev_secret(path: &Path) -> anyhow::Result<Vec<u8>> {
     )?;
     tracing::info!(path = %path.display(), "generated the development token secret");
     Ok(secret)
-}
-
-/// A configured secret, for tests and tools.
-pub fn secret_from(value: &str) -> SecretString {
-    SecretString::from(value.to_owned())
 }

@@ -399,22 +399,32 @@ async fn revoke_session(
     Ok(())
 }
 
-/// Ends every session of an employee (password change, deactivation).
+/// Ends every session of an employee (password change, deactivation): two statements, however
+/// many sessions there are.
 async fn revoke_all_sessions(
     conn: &mut PgConnection,
     tenant: &str,
     employee: Uuid,
     reason: &str,
 ) -> Result<(), sqlx::Error> {
-    let sessions: Vec<Uuid> =
-        sqlx::query_scalar("SELECT id FROM app.auth_session WHERE tenant_id = $1 AND employee_id = $2 AND revoked_ts IS NULL")
-            .bind(tenant)
-            .bind(employee)
-            .fetch_all(&mut *conn)
-            .await?;
-    for session in sessions {
-        revoke_session(conn, session, reason).await?;
-    }
+    sqlx::query(
+        "UPDATE app.auth_session SET revoked_ts = now(), revoked_reason = $3
+         WHERE tenant_id = $1 AND employee_id = $2 AND revoked_ts IS NULL",
+    )
+    .bind(tenant)
+    .bind(employee)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
+    sqlx::query(
+        "UPDATE app.auth_refresh_token SET revoked_ts = now(), revoked_reason = $3
+         WHERE tenant_id = $1 AND employee_id = $2 AND revoked_ts IS NULL",
+    )
+    .bind(tenant)
+    .bind(employee)
+    .bind(reason)
+    .execute(&mut *conn)
+    .await?;
     Ok(())
 }
 
