@@ -1,18 +1,9 @@
 //! The benchmark harness on a small profile: it must complete without errors. No timing is
 //! asserted here — figures come from full runs recorded in docs/BENCHMARKS.md.
 
-use std::process::Stdio;
-use std::time::{Duration, Instant};
+use std::time::Duration;
 
-use crate::helpers::{ScratchDatabase, pmo_command, stderr_of, stdout_of};
-
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
+use crate::helpers::{ScratchDatabase, ServeProcess, free_port, pmo_command, stderr_of, stdout_of};
 
 #[tokio::test]
 async fn small_profile_generates_and_runs_without_errors() {
@@ -64,30 +55,18 @@ async fn small_profile_generates_and_runs_without_errors() {
         stderr_of(&no_server)
     );
 
-    let mut server = pmo_command()
+    let data = tempfile::tempdir().unwrap();
+    let mut serve = pmo_command();
+    serve
         .arg("serve")
         .env("PMO_DATABASE_URL", &db.url)
-        .env("PMO_LISTEN", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(60);
-    while !client
-        .get(format!("{url}/api/health"))
-        .send()
-        .await
-        .is_ok_and(|r| r.status().is_success())
-    {
-        assert!(Instant::now() < deadline, "server did not start");
-        tokio::time::sleep(Duration::from_millis(100)).await;
-    }
+        .env("PMO_DATA_DIR", data.path());
+    let server = ServeProcess::start(serve, "/api/health", Duration::from_secs(60)).await;
     let measured = run(&[
         "bench",
         "run",
         "--url",
-        &url,
+        &server.url,
         "--seconds",
         "1",
         "--concurrency",
@@ -95,8 +74,7 @@ async fn small_profile_generates_and_runs_without_errors() {
         "--rate",
         "50",
     ]);
-    let _ = server.kill();
-    let _ = server.wait();
+    drop(server);
     assert!(measured.status.success(), "{}", stderr_of(&measured));
     let table = stdout_of(&measured);
     for endpoint in [

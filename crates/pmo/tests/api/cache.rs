@@ -22,6 +22,8 @@ use serde_json::{Value, json};
 use sqlx::PgPool;
 use tower::ServiceExt;
 
+use crate::helpers::free_port;
+
 /// The value of a service variable from `.test-services/platform.env`. Absent: the test is skipped
 /// (returns None) — except under CI=true, where a missing service is a failure.
 pub fn service_env(name: &str) -> Option<String> {
@@ -39,14 +41,6 @@ pub fn service_env(name: &str) -> Option<String> {
             None
         }
     }
-}
-
-pub fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
 }
 
 /// A key prefix of its own for each test (they share one Redis).

@@ -321,3 +321,80 @@ impl ScratchDatabase {
         }
     }
 }
+
+/// A port nothing listens on right now (the OS picks it; the caller binds it soon after).
+pub fn free_port() -> u16 {
+    std::net::TcpListener::bind("127.0.0.1:0")
+        .unwrap()
+        .local_addr()
+        .unwrap()
+        .port()
+}
+
+/// A `pmo serve` child process on ports of its own, killed on drop.
+///
+/// Tests run in parallel, so every server gets a free API port and has the metrics listener turned
+/// off (its default port would be shared). Its stderr goes to a file that is shown when it exits
+/// early, instead of waiting out the start-up deadline.
+pub struct ServeProcess {
+    pub child: std::process::Child,
+    pub url: String,
+    log: tempfile::NamedTempFile,
+}
+
+impl ServeProcess {
+    /// Starts `command` (a `pmo_command()` with its arguments and environment set) and waits until
+    /// `ready_path` answers 2xx, for at most `patience`.
+    pub async fn start(
+        mut command: Command,
+        ready_path: &str,
+        patience: std::time::Duration,
+    ) -> ServeProcess {
+        let port = free_port();
+        let log = tempfile::NamedTempFile::new().unwrap();
+        let child = command
+            .env("PMO_LISTEN", format!("127.0.0.1:{port}"))
+            .env("PMO_METRICS__LISTEN", "")
+            .stdout(std::process::Stdio::null())
+            .stderr(log.reopen().unwrap())
+            .spawn()
+            .unwrap();
+        let mut server = ServeProcess {
+            child,
+            url: format!("http://127.0.0.1:{port}"),
+            log,
+        };
+        let client = reqwest::Client::new();
+        let deadline = std::time::Instant::now() + patience;
+        loop {
+            if client
+                .get(format!("{}{ready_path}", server.url))
+                .send()
+                .await
+                .is_ok_and(|response| response.status().is_success())
+            {
+                return server;
+            }
+            if let Some(status) = server.child.try_wait().unwrap() {
+                panic!("pmo serve exited early ({status}):\n{}", server.stderr());
+            }
+            assert!(
+                std::time::Instant::now() < deadline,
+                "pmo serve did not answer {ready_path} within {patience:?}:\n{}",
+                server.stderr()
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(100)).await;
+        }
+    }
+
+    pub fn stderr(&self) -> String {
+        std::fs::read_to_string(self.log.path()).unwrap_or_default()
+    }
+}
+
+impl Drop for ServeProcess {
+    fn drop(&mut self) {
+        let _ = self.child.kill();
+        let _ = self.child.wait();
+    }
+}

@@ -13,7 +13,8 @@ use secrecy::SecretString;
 use serde_json::{Value, json};
 use sqlx::PgPool;
 
-use crate::cache::{Instance, eventually, free_port, service_env};
+use crate::cache::{Instance, eventually, service_env};
+use crate::helpers::free_port;
 
 async fn request_reset(instance: &Instance, email: &str, tenant: &str) {
     let (status, body) = instance

@@ -3,10 +3,9 @@
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
-use std::process::{Child, Stdio};
 use std::time::{Duration, Instant};
 
-use crate::helpers::{pmo_command, stderr_of, stdout_of};
+use crate::helpers::{ServeProcess, pmo_command, stderr_of, stdout_of};
 
 /// A data directory the cluster's unprivileged user can reach (tempdirs are 0700 by default).
 fn reachable_data_dir() -> tempfile::TempDir {
@@ -18,56 +17,19 @@ fn reachable_data_dir() -> tempfile::TempDir {
     dir
 }
 
-fn free_port() -> u16 {
-    std::net::TcpListener::bind("127.0.0.1:0")
-        .unwrap()
-        .local_addr()
-        .unwrap()
-        .port()
-}
-
 fn postmaster_running(data_dir: &Path) -> bool {
     data_dir.join("postgres/data/postmaster.pid").exists()
-}
-
-struct KillOnDrop(Child);
-
-impl Drop for KillOnDrop {
-    fn drop(&mut self) {
-        let _ = self.0.kill();
-        let _ = self.0.wait();
-    }
 }
 
 #[tokio::test]
 async fn serve_and_db_query_share_the_managed_cluster_and_shutdown_stops_it() {
     let data = reachable_data_dir();
-    let port = free_port();
-    let serve = pmo_command()
+    let mut command = pmo_command();
+    command
         .args(["serve", "--dev"])
-        .env("PMO_DATA_DIR", data.path())
-        .env("PMO_LISTEN", format!("127.0.0.1:{port}"))
-        .stdout(Stdio::null())
-        .stderr(Stdio::null())
-        .spawn()
-        .unwrap();
-    let mut serve = KillOnDrop(serve);
-
-    let client = reqwest::Client::new();
-    let deadline = Instant::now() + Duration::from_secs(90);
-    loop {
-        if let Ok(response) = client
-            .get(format!("http://127.0.0.1:{port}/api/health/ready"))
-            .send()
-            .await
-            && response.status().is_success()
-        {
-            break;
-        }
-        assert!(serve.0.try_wait().unwrap().is_none(), "serve exited early");
-        assert!(Instant::now() < deadline, "serve did not become ready");
-        tokio::time::sleep(Duration::from_millis(200)).await;
-    }
+        .env("PMO_DATA_DIR", data.path());
+    let mut serve =
+        ServeProcess::start(command, "/api/health/ready", Duration::from_secs(90)).await;
     assert!(postmaster_running(data.path()));
 
     // A second command on the same data directory reuses the running cluster (migrations applied by serve).
@@ -93,7 +55,7 @@ async fn serve_and_db_query_share_the_managed_cluster_and_shutdown_stops_it() {
     );
 
     // SIGTERM: graceful shutdown, exit 0, cluster stopped.
-    let pid = serve.0.id().to_string();
+    let pid = serve.child.id().to_string();
     assert!(
         std::process::Command::new("kill")
             .args(["-TERM", &pid])
@@ -103,7 +65,7 @@ async fn serve_and_db_query_share_the_managed_cluster_and_shutdown_stops_it() {
     );
     let deadline = Instant::now() + Duration::from_secs(60);
     let status = loop {
-        if let Some(status) = serve.0.try_wait().unwrap() {
+        if let Some(status) = serve.child.try_wait().unwrap() {
             break status;
         }
         assert!(

@@ -8,7 +8,8 @@ use pmo::jobs::queue::{self, NewJob};
 use serde_json::json;
 use sqlx::PgPool;
 
-use crate::cache::{Instance, free_port};
+use crate::cache::Instance;
+use crate::helpers::free_port;
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
 async fn requests_jobs_mail_and_the_pool_show_up_on_the_metrics_listener(pool: PgPool) {
