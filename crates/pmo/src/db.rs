@@ -168,10 +168,17 @@ async fn release_lease(lease: ClusterLease) {
 /// Applies pending migrations and returns how many ran.
 pub async fn migrate(pool: &PgPool) -> anyhow::Result<usize> {
     let before = applied_migrations(pool).await?;
-    MIGRATOR
-        .run(pool)
-        .await
-        .context("applying migrations failed")?;
+    // One connection without the pool's 30 s statement limit: a migration that rewrites or
+    // indexes a large table may take minutes. The connection is closed afterwards rather than
+    // returned to the pool with the limit lifted.
+    let mut conn = pool.acquire().await?;
+    sqlx::query("SET statement_timeout = 0")
+        .execute(&mut *conn)
+        .await?;
+    let applied = MIGRATOR.run(&mut *conn).await;
+    conn.close_on_drop();
+    drop(conn);
+    applied.context("applying migrations failed")?;
     let after = applied_migrations(pool).await?;
     Ok(after.saturating_sub(before))
 }

@@ -102,21 +102,24 @@ const STEPS: &[Step] = &[
     Step {
         label: "tasks (the big one)",
         // Power-law assignment to projects: floor(n * r^3) puts ~20% of tasks in the first 0.1% of projects.
-        sql: "INSERT INTO app.d_task (tenant_id, id, code, slug, name, task_stage, task_priority, story_points, due_date, updated_ts)
+        // The project is derived from a hash of the task number (deterministic) and written to the
+        // task row now, so the link step below finds the mirror column already right (its trigger
+        // then writes nothing).
+        sql: "INSERT INTO app.d_task (tenant_id, id, code, slug, name, task_stage, task_priority, story_points, due_date, updated_ts, project_id)
               SELECT $1, md5($1 || '/task/' || i)::uuid, 'TSK-' || lpad(i::text, 7, '0'), 'task-' || i,
                      'Task ' || i || ' ' || (ARRAY['inspect','install','repair','quote','order parts','schedule','invoice','follow up'])[1 + i % 8],
                      i % 7, i % 5, 1 + i % 8,
                      CASE WHEN i % 6 = 0 THEN NULL ELSE date '2026-01-01' + (i % 365)::int END,
-                     timestamptz '2026-01-01' + (i % 100003) * interval '1 minute'
+                     timestamptz '2026-01-01' + (i % 100003) * interval '1 minute',
+                     md5($1 || '/project/' || (1 + floor($3 * power(
+                         ('x' || substr(md5($1 || '/task-project/' || i), 1, 8))::bit(32)::bigint / 4294967296.0, 3)))::bigint)::uuid
               FROM generate_series(1, $5) i;",
     },
     Step {
         label: "project → task links",
         sql: "INSERT INTO app.d_entity_id_map (tenant_id, id, parent_entity_type, parent_entity_id, child_entity_type, child_entity_id)
-              SELECT $1, md5($1 || '/link/pt/' || i)::uuid, 'project',
-                     md5($1 || '/project/' || (1 + floor($3 * power(random(), 3)))::bigint)::uuid,
-                     'task', md5($1 || '/task/' || i)::uuid
-              FROM generate_series(1, $5) i;",
+              SELECT $1, md5($1 || '/link/pt/' || id)::uuid, 'project', project_id, 'task', id
+              FROM app.d_task WHERE tenant_id = $1;",
     },
     Step {
         label: "task → employee (assignee) links",
@@ -348,7 +351,9 @@ async fn drop_tenant(conn: &mut sqlx::PgConnection, tenant: &str) -> anyhow::Res
         "SELECT c.table_name::text FROM information_schema.columns c
          JOIN information_schema.tables t ON t.table_schema = c.table_schema AND t.table_name = c.table_name
          WHERE c.table_schema = 'app' AND c.column_name = 'tenant_id' AND t.table_type = 'BASE TABLE'
-           AND c.table_name NOT IN ('d_tenant', 'audit_log')",
+           AND c.table_name NOT IN ('d_tenant', 'audit_log')
+         -- Tasks before links: the link table's trigger then has no task row to update.
+         ORDER BY c.table_name <> 'd_task', c.table_name",
     )
     .fetch_all(&mut *conn)
     .await?;

@@ -603,7 +603,10 @@ async fn push_list_conditions(
         .push_bind(user.tenant_id.clone());
     qb.push(" AND t.active_flag = ").push_bind(!request.deleted);
     if let Scope::ChildrenOf { parent, parent_id } = scope {
-        match def.parent_reference(parent) {
+        match def
+            .parent_reference(parent)
+            .or_else(|| def.link_mirror(parent))
+        {
             Some(column) => {
                 qb.push(format!(" AND t.{} = ", column.column()))
                     .push_bind(parent_id);
@@ -1394,7 +1397,21 @@ pub async fn insert_link(
     .bind(actor)
     .fetch_one(&mut *conn)
     .await
-    .map_err(map_write_error)?;
+    .map_err(|err| {
+        let second_project = err
+            .as_database_error()
+            .and_then(|e| e.constraint())
+            .is_some_and(|c| c == "d_entity_id_map_one_project_per_task_uq");
+        if second_project {
+            ApiError::new(
+                ErrorCode::Conflict,
+                "a task belongs to one project: unlink it from its current project first",
+            )
+            .with_details(json!({ "fields": { "parent_entity_id": "task already in a project" } }))
+        } else {
+            map_write_error(err)
+        }
+    })?;
     Ok(id)
 }
 

@@ -281,6 +281,14 @@ impl EntityDef {
         candidates.next().is_none().then_some(first)
     }
 
+    /// The column that mirrors this record's link under a parent of that type, if there is one:
+    /// lists of the parent's children filter on it instead of joining the link table.
+    pub fn link_mirror(&self, parent: EntityType) -> Option<&'static FieldDef> {
+        self.fields
+            .iter()
+            .find(|field| field.mirrors_link && field.kind.reference() == Some(parent))
+    }
+
     /// The fields a list answer may carry: everything except sensitive fields.
     pub fn list_fields(&self) -> impl Iterator<Item = &'static FieldDef> {
         self.fields.iter().filter(|field| !field.sensitive)

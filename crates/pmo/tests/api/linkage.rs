@@ -478,3 +478,102 @@ async fn list_shows_only_links_whose_both_ends_are_visible(pool: PgPool) {
                 && l["parent_entity_id"] != json!(other_project))
     );
 }
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn a_task_belongs_to_one_project_and_carries_it(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.tenant_with_admin("acme").await;
+    let first = create(&app, &admin, "project", json!({ "name": "First" })).await;
+    let second = create(&app, &admin, "project", json!({ "name": "Second" })).await;
+    let project_of = |task: Uuid| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            app.get_as(admin, &format!("/api/v1/task/{task}"))
+                .await
+                .json()["project_id"]
+                .clone()
+        }
+    };
+    let task_ids_under = |project: Uuid| {
+        let app = &app;
+        let admin = &admin;
+        async move {
+            ids(&app
+                .get_as(admin, &format!("/api/v1/project/{project}/task"))
+                .await
+                .json())
+        }
+    };
+
+    // Created under a project: the task row names it.
+    let created = app
+        .post_json(
+            &format!("/api/v1/project/{first}/task"),
+            Some(&admin),
+            &json!({ "name": "Survey" }),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED);
+    assert_eq!(created.json()["project_id"], json!(first.to_string()));
+    let task: Uuid = created.json()["id"].as_str().unwrap().parse().unwrap();
+
+    // The column is the server's: a write naming it is refused and changes nothing.
+    let refused = app
+        .send_json(
+            Method::PATCH,
+            &format!("/api/v1/task/{task}"),
+            Some(&admin),
+            Some(&json!({ "project_id": second, "version": 1 })),
+        )
+        .await
+        .assert_error(StatusCode::UNPROCESSABLE_ENTITY, "validation_failed");
+    assert!(refused["error"]["details"]["fields"]["project_id"].is_string());
+    assert_eq!(project_of(task).await, json!(first.to_string()));
+
+    // A second project is a conflict, and nothing is written.
+    let conflict = link(&app, &admin, ("project", second), ("task", task))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    assert!(
+        conflict["error"]["message"]
+            .as_str()
+            .unwrap()
+            .contains("one project"),
+        "{conflict}"
+    );
+    assert_eq!(task_ids_under(second).await, Vec::<String>::new());
+    assert_eq!(project_of(task).await, json!(first.to_string()));
+
+    // Moving it: unlink, then link under the other project; lists and the column follow.
+    let links = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/linkage?child_entity_type=task&child_entity_id={task}"),
+        )
+        .await
+        .json();
+    let link_id = links["data"][0]["id"].as_str().unwrap().to_owned();
+    let unlinked = app
+        .delete_as(&admin, &format!("/api/v1/linkage/{link_id}"))
+        .await;
+    assert!(unlinked.status.is_success(), "{}", unlinked.status);
+    assert_eq!(project_of(task).await, Value::Null);
+    assert_eq!(task_ids_under(first).await, Vec::<String>::new());
+    let moved = link(&app, &admin, ("project", second), ("task", task)).await;
+    assert_eq!(moved.status, StatusCode::CREATED);
+    assert_eq!(project_of(task).await, json!(second.to_string()));
+    assert_eq!(task_ids_under(second).await, vec![task.to_string()]);
+    // Filtering all tasks by project reads the same column.
+    let filtered = app
+        .get_as(&admin, &format!("/api/v1/task?project_id={second}"))
+        .await
+        .json();
+    assert_eq!(ids(&filtered), vec![task.to_string()]);
+
+    // Relinking the first project (reactivating its old link row) is refused while in the second.
+    link(&app, &admin, ("project", first), ("task", task))
+        .await
+        .assert_error(StatusCode::CONFLICT, "conflict");
+    assert_eq!(project_of(task).await, json!(second.to_string()));
+}

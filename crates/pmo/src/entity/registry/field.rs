@@ -118,6 +118,9 @@ pub struct FieldDef {
     pub min_exclusive: bool,
     /// Largest accepted number (inclusive).
     pub max: Option<i64>,
+    /// A read-only reference that mirrors the record's one active link under a parent of the
+    /// target type (kept by a database trigger), so lists of that parent's children can use it.
+    pub mirrors_link: bool,
 }
 
 /// Builders used by the definitions. Each kind starts with the list behaviour it usually has
@@ -141,6 +144,7 @@ impl FieldDef {
             min: None,
             min_exclusive: false,
             max: None,
+            mirrors_link: false,
         }
     }
 
@@ -228,6 +232,15 @@ impl FieldDef {
     pub const fn required(self) -> Self {
         Self {
             required: true,
+            ..self
+        }
+    }
+
+    /// See [`FieldDef::mirrors_link`]; such a field is never written by the API.
+    pub const fn mirrors_link(self) -> Self {
+        Self {
+            mirrors_link: true,
+            read_only: true,
             ..self
         }
     }

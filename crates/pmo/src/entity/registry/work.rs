@@ -57,6 +57,8 @@ pub(super) static TASK: EntityDef = EntityDef {
         FieldDef::decimal("actual_hours", "Actual hours", 2).min(0),
         FieldDef::integer("story_points", "Story points").min(0),
         FieldDef::date("due_date", "Due"),
+        // A task belongs to at most one project (the project -> task link); this mirrors it.
+        FieldDef::reference("project_id", "Project", EntityType::Project).mirrors_link(),
     ],
     default_sort: RECENTLY_UPDATED,
     title_field: "name",
