@@ -12615,6 +12615,8 @@ export interface operations {
                 task_priority?: string;
                 /** @description Filter on due_date: `due_date=v`, `due_date.in=a,b`, `due_date.gte=`, `due_date.lte=`, `due_date.null=true`. */
                 due_date?: string;
+                /** @description Filter on project_id: `project_id=v`, `project_id.in=a,b`, `project_id.gte=`, `project_id.lte=`, `project_id.null=true`. */
+                project_id?: string;
                 /** @description Filter on tags: `tags=v`, `tags.in=a,b`, `tags.gte=`, `tags.lte=`, `tags.null=true`. */
                 tags?: string;
                 /** @description Filter on active_flag: `active_flag=v`, `active_flag.in=a,b`, `active_flag.gte=`, `active_flag.lte=`, `active_flag.null=true`. */
@@ -17195,6 +17197,8 @@ export interface operations {
                 task_priority?: string;
                 /** @description Filter on due_date: `due_date=v`, `due_date.in=a,b`, `due_date.gte=`, `due_date.lte=`, `due_date.null=true`. */
                 due_date?: string;
+                /** @description Filter on project_id: `project_id=v`, `project_id.in=a,b`, `project_id.gte=`, `project_id.lte=`, `project_id.null=true`. */
+                project_id?: string;
                 /** @description Filter on tags: `tags=v`, `tags.in=a,b`, `tags.gte=`, `tags.lte=`, `tags.null=true`. */
                 tags?: string;
                 /** @description Filter on active_flag: `active_flag=v`, `active_flag.in=a,b`, `active_flag.gte=`, `active_flag.lte=`, `active_flag.null=true`. */
@@ -20173,6 +20177,8 @@ export interface operations {
                 task_priority?: string;
                 /** @description Filter on due_date: `due_date=v`, `due_date.in=a,b`, `due_date.gte=`, `due_date.lte=`, `due_date.null=true`. */
                 due_date?: string;
+                /** @description Filter on project_id: `project_id=v`, `project_id.in=a,b`, `project_id.gte=`, `project_id.lte=`, `project_id.null=true`. */
+                project_id?: string;
                 /** @description Filter on tags: `tags=v`, `tags.in=a,b`, `tags.gte=`, `tags.lte=`, `tags.null=true`. */
                 tags?: string;
                 /** @description Filter on active_flag: `active_flag=v`, `active_flag.in=a,b`, `active_flag.gte=`, `active_flag.lte=`, `active_flag.null=true`. */
@@ -22726,6 +22732,8 @@ export interface operations {
                 task_priority?: string;
                 /** @description Filter on due_date: `due_date=v`, `due_date.in=a,b`, `due_date.gte=`, `due_date.lte=`, `due_date.null=true`. */
                 due_date?: string;
+                /** @description Filter on project_id: `project_id=v`, `project_id.in=a,b`, `project_id.gte=`, `project_id.lte=`, `project_id.null=true`. */
+                project_id?: string;
                 /** @description Filter on tags: `tags=v`, `tags.in=a,b`, `tags.gte=`, `tags.lte=`, `tags.null=true`. */
                 tags?: string;
                 /** @description Filter on active_flag: `active_flag=v`, `active_flag.in=a,b`, `active_flag.gte=`, `active_flag.lte=`, `active_flag.null=true`. */
