@@ -1,7 +1,9 @@
+// Choices for a picker of records (GET /api/v1/entity/{entity}/options), shared by every feature
+// that picks records. Keyed under the type's records so writes to them refresh the names.
 import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
 import type { components } from '@/api/schema';
-import { api, unwrap } from '@/lib/api-client';
-import type { EntityType } from '@/lib/registry';
+import { api, unwrap } from './api-client';
+import type { EntityType } from './registry';
 
 export type EntityOption = components['schemas']['EntityOption'];
 

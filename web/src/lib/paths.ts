@@ -4,6 +4,8 @@ export const paths = {
   signIn: '/sign-in',
   list: (type: string) => `/${type}`,
   detail: (type: string, id: string) => `/${type}/${id}`,
+  datalabels: (datalabel?: string) => (datalabel ? `/settings/datalabels/${datalabel}` : '/settings/datalabels'),
+  permissions: '/settings/permissions',
 };
 
 export function signInPath(next?: string): string {

@@ -1,4 +1,4 @@
-import { canCreate, type PermissionSummary, recordLevels, typeLevels } from './permissions';
+import { canCreate, canShareSomething, isTenantAdmin, type PermissionSummary, recordLevels, typeLevels } from './permissions';
 
 const summary = (over: Partial<PermissionSummary> = {}): PermissionSummary => ({
   tenant_admin: false,
@@ -32,5 +32,17 @@ describe('permissions', () => {
     expect([...recordLevels({ id: 'p1' }, summary(), 'project')].sort()).toEqual(['edit', 'view']);
     expect([...recordLevels({ id: 'p2' }, summary(), 'project')]).toEqual([]);
     expect([...recordLevels(undefined, undefined, 'project')]).toEqual([]);
+  });
+
+  it('offers the admin pages only to administrators and sharers', () => {
+    expect(isTenantAdmin(undefined)).toBe(false);
+    expect(isTenantAdmin(summary({ tenant_admin: true }))).toBe(true);
+    expect(canShareSomething(undefined)).toBe(false);
+    expect(canShareSomething(summary())).toBe(false);
+    expect(canShareSomething(summary({ tenant_admin: true }))).toBe(true);
+    expect(canShareSomething(summary({ types: [{ entity_type: 'client', levels: ['share'] }] }))).toBe(true);
+    expect(
+      canShareSomething(summary({ instance_grants: [{ entity_type: 'project', entity_id: 'p1', levels: ['view', 'share'], cascade: false }] })),
+    ).toBe(true);
   });
 });

@@ -46,3 +46,19 @@ export function recordLevels(
   if (levels.size > 0) levels.add('view');
   return levels;
 }
+
+/** Tenant administrators manage datalabels and see every grant. */
+export function isTenantAdmin(summary: PermissionSummary | undefined): boolean {
+  return summary?.tenant_admin === true;
+}
+
+/** May the caller share anything, i.e. use the permission admin? Administrators, and whoever
+ * holds Share on a whole type or on at least one instance. */
+export function canShareSomething(summary: PermissionSummary | undefined): boolean {
+  if (!summary) return false;
+  if (summary.tenant_admin) return true;
+  return (
+    summary.types.some((t) => t.levels.includes('share')) ||
+    summary.instance_grants.some((g) => g.levels.includes('share'))
+  );
+}

@@ -2,7 +2,7 @@ import { Select } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import type { EntityType } from '@/lib/registry';
-import { useEntityOptions } from '../api/get-options';
+import { useEntityOptions } from '@/lib/entity-options';
 
 interface Props {
   label: string;

@@ -1,18 +1,17 @@
 import { queryOptions, useQuery } from '@tanstack/react-query';
-import type { components } from '@/api/schema';
 import { api, unwrap } from '@/lib/api-client';
+import { type DatalabelName, type DatalabelValue, datalabelKeys, sortDatalabelValues } from '@/lib/datalabels';
 
-export type DatalabelValue = components['schemas']['DatalabelValue'];
-type DatalabelName = components['schemas']['DatalabelName'];
+export type { DatalabelValue };
 
 export const datalabelQueryOptions = (datalabel: string) =>
   queryOptions({
-    queryKey: ['setting', datalabel] as const,
+    queryKey: datalabelKeys.active(datalabel),
     queryFn: async ({ signal }) => {
       // The registry names datalabels as plain strings (FieldInfo.datalabel); the route knows the set.
       const path = { datalabel: datalabel as DatalabelName };
       const page = unwrap(await api.GET('/api/v1/setting/{datalabel}', { params: { path }, signal }));
-      return [...page.data].sort((a, b) => a.sort_order - b.sort_order);
+      return sortDatalabelValues(page.data);
     },
     staleTime: 5 * 60_000,
   });

@@ -3,7 +3,7 @@ import { humanize, textOf } from '@/lib/format';
 import type { FieldInfo } from '@/lib/registry';
 import { useDatalabel } from '../api/get-datalabel';
 import type { FormValue } from '../lib/form-values';
-import { ReferencePicker } from './reference-picker';
+import { ReferencePicker } from '@/components/ui/reference-picker';
 
 interface Props {
   field: FieldInfo;
