@@ -169,16 +169,8 @@ pub async fn insert_employee_row(
     let code = format!("EMP-{}", &id.simple().to_string()[20..]).to_uppercase();
     let slug = code.to_lowercase();
 
-    let taken: bool = sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM app.d_employee WHERE tenant_id = $1 AND lower(email) = $2)",
-    )
-    .bind(tenant)
-    .bind(email)
-    .fetch_one(&mut *conn)
-    .await?;
-    if taken {
-        return Err(TenancyError::EmailTaken(email.to_owned()).into());
-    }
+    // The unique index decides, so two concurrent creates of one address cannot both pass a
+    // check-then-insert; its violation is the caller's "taken" answer (409), not a 500.
     sqlx::query(
         "INSERT INTO app.d_employee
            (tenant_id, id, code, slug, name, email, first_name, last_name, password_hash, tenant_admin, created_by, updated_by)
@@ -196,7 +188,18 @@ pub async fn insert_employee_row(
     .bind(tenant_admin)
     .bind(created_by)
     .execute(&mut *conn)
-    .await?;
+    .await
+    .map_err(|err| {
+        let taken = err
+            .as_database_error()
+            .and_then(|e| e.constraint())
+            .is_some_and(|c| c == "d_employee_email_uq");
+        if taken {
+            anyhow::Error::from(TenancyError::EmailTaken(email.to_owned()))
+        } else {
+            anyhow::Error::from(err)
+        }
+    })?;
     sqlx::query(
         "INSERT INTO app.d_entity_instance_id (tenant_id, entity_type, entity_id, name, code, slug)
          VALUES ($1, 'employee', $2, $3, $4, $5)",

@@ -697,3 +697,35 @@ async fn invitations_create_an_account_that_chooses_its_password(pool: PgPool) {
         .await;
     reused.assert_error(StatusCode::BAD_REQUEST, "invalid_token");
 }
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn an_invitation_racing_another_create_of_the_address_gets_409(pool: PgPool) {
+    let app = app(pool).await;
+    let admin = app.tenant_with_admin("acme").await;
+    // Another writer has inserted the address but not committed: the invitation's own insert
+    // waits on the unique index, then finds it taken when the other commits.
+    let mut other = app.pool.begin().await.unwrap();
+    sqlx::query(
+        "INSERT INTO app.d_employee (tenant_id, code, slug, name, email, first_name, last_name)
+         VALUES ('acme', 'EMP-RACE', 'emp-race', 'Twin Hire', 'twin@acme.example', 'Twin', 'Hire')",
+    )
+    .execute(&mut *other)
+    .await
+    .unwrap();
+    let invite = json!({"email": "twin@acme.example", "first_name": "Twin", "last_name": "Hire"});
+    let (answer, ()) = tokio::join!(
+        app.post_json("/api/v1/auth/invitations", Some(&admin), &invite),
+        async {
+            tokio::time::sleep(std::time::Duration::from_millis(500)).await;
+            other.commit().await.unwrap();
+        }
+    );
+    answer.assert_error(StatusCode::CONFLICT, "conflict");
+    let accounts: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM app.d_employee WHERE tenant_id = 'acme' AND email = 'twin@acme.example'",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(accounts, 1);
+}
