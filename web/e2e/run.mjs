@@ -142,6 +142,51 @@ async function checkAccessibility(page, label) {
   check(violations.length === 0, `${label}: accessibility violations:\n${violations.join('\n')}`);
 }
 
+async function signInAs(page, email, next = '/project') {
+  await page.goto(`${BASE}${next}`);
+  await page.waitForURL(/\/sign-in/);
+  await page.getByRole('textbox', { name: 'E-mail' }).fill(email);
+  await page.getByRole('textbox', { name: 'Password' }).fill(PASSWORD);
+  await page.getByRole('button', { name: 'Sign in' }).click();
+  await page.waitForURL((url) => !url.pathname.startsWith('/sign-in'));
+}
+
+/** A second signed-in person in the same test: their own context, their console watched too. */
+async function secondPerson(context, problems, allow = []) {
+  const other = await context.browser().newContext({ viewport: DESKTOP });
+  other.setDefaultTimeout(10_000);
+  const page = await other.newPage();
+  page.on('console', (message) => {
+    if (message.type() === 'error' && !allow.some((re) => re.test(message.text()))) problems.push(`second person console error: ${message.text()}`);
+  });
+  page.on('pageerror', (error) => problems.push(`second person page error: ${error.message}`));
+  return { page, close: () => other.close() };
+}
+
+/** Drags a sortable row by its handle onto another row (dnd-kit: press, pass 5 px, move, drop). */
+async function dragRow(page, handle, target) {
+  const from = await handle.boundingBox();
+  const to = await target.boundingBox();
+  check(from && to, 'drag handle or target row is not visible');
+  const x = from.x + from.width / 2;
+  const y = from.y + from.height / 2;
+  await page.mouse.move(x, y);
+  await page.mouse.down();
+  await page.mouse.move(x, y + 8, { steps: 3 });
+  await page.mouse.move(x, to.y + to.height / 2, { steps: 15 });
+  await page.waitForTimeout(150);
+  await page.mouse.up();
+}
+
+/** Names in the datalabel manager's table, in display order. */
+async function labelNames(page) {
+  return page.getByTestId('label-name').allTextContents();
+}
+
+async function activeOrder(api, datalabel) {
+  return (await api.get(`/api/v1/setting/${datalabel}`)).body.data.sort((a, b) => a.sort_order - b.sort_order).map((v) => v.name);
+}
+
 // Data that later tests build on (the task created under a project).
 const shared = { projectName: '', projectId: '', taskName: '', taskId: '' };
 
@@ -656,6 +701,206 @@ const tests = [
       }
     },
   },
+  {
+    name: 'datalabel manager: rename, recolour and reorder task stages; an in-use label cannot be deactivated',
+    allow: [/status of 409/, /status of 422/],
+    // axe is injected as a script tag, which the app's CSP would refuse.
+    bypassCSP: true,
+    async run({ page, api }) {
+      const original = (await api.get('/api/v1/setting/task_stage')).body.data;
+      const review = original.find((v) => v.name === 'In Review');
+      check(review, 'the seed has an "In Review" task stage');
+      const renamed = `Peer review ${Date.now() % 100000}`;
+      try {
+        await signIn(page, '/project');
+        await page.getByRole('navigation', { name: 'Record types' }).getByRole('link', { name: 'Datalabels' }).click();
+        await page.waitForURL(/\/settings\/datalabels\/task_stage$/);
+        const table = page.getByRole('table', { name: 'Task stage labels' });
+        await table.getByText('In Review', { exact: true }).waitFor();
+        await shot(page, '16-datalabel-manager');
+        await page.mouse.move(700, 10); // no hover state on the link just clicked
+        await checkAccessibility(page, 'datalabel manager');
+
+        // Rename; an empty name is refused by the API and the message stands under the field.
+        await table.getByRole('button', { name: 'Edit In Review' }).click();
+        const name = table.getByRole('textbox', { name: 'Name' });
+        await name.fill('');
+        await table.getByRole('button', { name: 'Save' }).click();
+        await table.getByText('must not be empty').waitFor();
+        await eventually(async () => (await name.getAttribute('aria-invalid')) === 'true', 'Name is not marked invalid');
+        await name.fill(renamed);
+        await table.getByRole('button', { name: 'Save' }).click();
+        await table.getByText(renamed, { exact: true }).waitFor();
+        await eventually(async () => (await api.get('/api/v1/setting/task_stage')).body.data.some((v) => v.key === review.key && v.name === renamed), 'the API still has the old name');
+
+        // Recolour.
+        await table.getByRole('button', { name: `Edit ${renamed}` }).click();
+        await table.getByRole('textbox', { name: 'Colour' }).fill('#0EA5E9');
+        await table.getByRole('button', { name: 'Save' }).click();
+        await table.locator('tr', { hasText: renamed }).getByText('#0EA5E9').waitFor();
+        equal((await api.get('/api/v1/setting/task_stage')).body.data.find((v) => v.key === review.key).color_code.toUpperCase(), '#0EA5E9', 'saved colour');
+
+        // Reorder with the buttons, by keyboard on the handle, and by mouse.
+        const before = await activeOrder(api, 'task_stage');
+        const at = before.indexOf(renamed);
+        await table.getByRole('button', { name: `Move ${renamed} up` }).click();
+        const up = [...before];
+        up.splice(at, 1);
+        up.splice(at - 1, 0, renamed);
+        await eventually(async () => JSON.stringify(await activeOrder(api, 'task_stage')) === JSON.stringify(up), 'the move up was not saved');
+        await eventually(async () => JSON.stringify((await labelNames(page)).slice(0, up.length)) === JSON.stringify(up), 'the table is not in the new order');
+
+        await table.getByRole('button', { name: `Drag ${renamed}` }).focus();
+        await page.keyboard.press('Space');
+        await page.waitForTimeout(150);
+        await page.keyboard.press('ArrowDown');
+        await page.waitForTimeout(150);
+        await page.keyboard.press('Space');
+        await eventually(async () => JSON.stringify(await activeOrder(api, 'task_stage')) === JSON.stringify(before), 'the keyboard move was not saved');
+
+        const first = before[0];
+        await dragRow(page, table.getByRole('button', { name: `Drag ${renamed}` }), table.locator('tr', { hasText: first }));
+        const dragged = [renamed, ...before.filter((n) => n !== renamed)];
+        await eventually(async () => JSON.stringify(await activeOrder(api, 'task_stage')) === JSON.stringify(dragged), 'the drag was not saved');
+        await eventually(async () => (await labelNames(page))[0] === renamed, 'the dragged row is not first');
+        await shot(page, '17-datalabel-reordered');
+
+        // The board shows the new name (and order).
+        await page.goto(`${BASE}/task?view=board`);
+        await column(page, renamed).waitFor();
+        equal(await page.locator('section.pmo-kanban-column').count() > 0, true, 'board columns');
+        const headings = await page.locator('section.pmo-kanban-column').evaluateAll((cols) => cols.map((c) => c.textContent ?? ''));
+        check(headings[0].includes(renamed), `the first board column is not ${renamed}: ${headings[0].slice(0, 40)}`);
+        await page.goBack();
+
+        // A label in use cannot be deactivated: the API's message stands next to the row.
+        await table.getByRole('button', { name: 'Deactivate To Do' }).click();
+        const refusal = table.locator('tr', { hasText: 'To Do' }).getByTestId('label-error');
+        await refusal.waitFor();
+        check(/still used by \d+ record/.test(await refusal.textContent()), `refusal text: ${await refusal.textContent()}`);
+        await shot(page, '18-datalabel-in-use');
+
+        // Add an unused label, deactivate it, bring it back and deactivate it again.
+        const added = `E2E stage ${Date.now() % 100000}`;
+        await page.getByRole('button', { name: 'Add label' }).click();
+        await page.getByText('must not be empty').waitFor();
+        await page.getByRole('textbox', { name: 'New label name' }).fill(added);
+        await page.getByRole('textbox', { name: 'New label colour' }).fill('#EC4899');
+        await page.getByRole('button', { name: 'Add label' }).click();
+        const row = table.locator('tr', { hasText: added });
+        await row.getByText('Active', { exact: true }).waitFor();
+        await table.getByRole('button', { name: `Deactivate ${added}` }).click();
+        await row.getByText('Inactive', { exact: true }).waitFor();
+        await table.getByRole('button', { name: `Reactivate ${added}` }).click();
+        await row.getByText('Active', { exact: true }).waitFor();
+        await table.getByRole('button', { name: `Deactivate ${added}` }).click();
+        await row.getByText('Inactive', { exact: true }).waitFor();
+        const stored = (await api.get('/api/v1/setting/task_stage?include_inactive=true')).body.data.find((v) => v.name === added);
+        check(stored && !stored.active_flag && stored.color_code.toUpperCase() === '#EC4899', `the added label in the API: ${JSON.stringify(stored)}`);
+        equal((await labelNames(page)).at(-1), added, 'deactivated labels are listed last');
+      } finally {
+        // Leave the stages as the seed had them for the other tests.
+        await api.patch(`/api/v1/setting/task_stage/${review.key}`, { name: review.name, color_code: review.color_code });
+        await api.post('/api/v1/setting/task_stage/reorder', { keys: original.sort((a, b) => a.sort_order - b.sort_order).map((v) => v.key) });
+      }
+    },
+  },
+  {
+    name: 'permissions: a grant makes a project visible to another employee, revoking hides it; non-admins see no admin buttons',
+    allow: [/status of 422/],
+    bypassCSP: true,
+    async run({ page, context, api, problems }) {
+      const email = 'sarah.chen@huronhome.ca';
+      const sarah = (await api.get('/api/v1/entity/employee/options?q=Sarah%20Chen')).body.data[0];
+      check(sarah, 'the seed has Sarah Chen');
+      const project = (await api.get('/api/v1/project?limit=1&sort=name')).body.data[0];
+      const levels = await api.get(`/api/v1/rbac/check?entity_type=project&entity_id=${project.id}&employee_id=${sarah.id}`);
+      equal(levels.status, 200, 'rbac check');
+      check(!JSON.stringify(levels.body).includes('"view"'), `Sarah can already see ${project.name}: ${JSON.stringify(levels.body)}`);
+
+      // Sarah, a non-administrator without grants, in her own browser.
+      const her = await secondPerson(context, problems);
+      try {
+        await signInAs(her.page, email, '/project');
+        await her.page.getByText('No projects yet.').waitFor();
+        const nav = her.page.getByRole('navigation', { name: 'Record types' });
+        await nav.getByRole('link', { name: 'Tasks', exact: true }).waitFor();
+        equal(await nav.getByRole('link', { name: 'Datalabels' }).count(), 0, 'Datalabels link for a non-admin');
+        equal(await nav.getByRole('link', { name: 'Permissions' }).count(), 0, 'Permissions link for someone who shares nothing');
+        equal(await her.page.getByRole('button', { name: 'New project' }).count(), 0, 'New project button without Create');
+        await her.page.goto(`${BASE}/settings/datalabels`);
+        await her.page.getByRole('heading', { name: 'Page not found' }).waitFor();
+        await shot(her.page, '19-non-admin-no-projects');
+
+        // The administrator grants her View on the project.
+        await signIn(page, '/settings/permissions');
+        await page.getByRole('table', { name: 'Grants' }).waitFor();
+        await checkAccessibility(page, 'permissions');
+        await page.getByRole('button', { name: 'Grant access' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Grant access' });
+        await dialog.getByRole('combobox', { name: 'Employee' }).click();
+        await dialog.getByRole('combobox', { name: 'Employee' }).fill('Sarah');
+        await page.getByRole('option', { name: /^Sarah Chen/ }).click();
+        await dialog.getByRole('combobox', { name: 'Record type' }).click();
+        await page.getByRole('option', { name: 'Projects', exact: true }).click();
+        await dialog.getByRole('radio', { name: 'One project' }).check();
+        await dialog.getByRole('combobox', { name: 'Project' }).click();
+        await dialog.getByRole('combobox', { name: 'Project' }).fill(project.name.split(' ').slice(0, 2).join(' '));
+        await page.getByRole('option', { name: new RegExp(`^${project.name.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')}`) }).click();
+        // A date in the past: the API refuses it and says so under the field.
+        await dialog.getByLabel('Expires after').fill('2020-01-01');
+        await dialog.getByRole('button', { name: 'Grant' }).click();
+        await dialog.getByText('must be in the future').waitFor();
+        await shot(page, '20-grant-form-error');
+        await dialog.getByLabel('Expires after').fill('');
+        await dialog.getByRole('button', { name: 'Grant' }).click();
+        await dialog.waitFor({ state: 'detached' });
+
+        // Filter the list to her grants: the new one is there.
+        await page.getByRole('combobox', { name: 'Grantee type' }).click();
+        await page.getByRole('option', { name: 'Employee', exact: true }).click();
+        await page.getByRole('combobox', { name: 'Employee' }).click();
+        await page.getByRole('combobox', { name: 'Employee' }).fill('Sarah');
+        await page.getByRole('option', { name: /^Sarah Chen/ }).click();
+        const grants = page.getByRole('table', { name: 'Grants' });
+        const row = grants.locator('tr', { hasText: project.name });
+        await row.waitFor();
+        await eventually(async () => (await grants.locator('tbody tr').count()) === 1, 'the filter shows other grants');
+        await shot(page, '21-permissions');
+
+        await her.page.goto(`${BASE}/project`);
+        await her.page.getByRole('link', { name: project.name }).waitFor();
+
+        // Revoke, after confirming.
+        await row.getByRole('button', { name: /^Revoke Sarah Chen on project/ }).click();
+        const confirm = page.getByRole('dialog', { name: 'Revoke access?' });
+        await confirm.getByText(`Sarah Chen holds view on project ${project.name}.`).waitFor();
+        await confirm.getByRole('button', { name: 'Revoke' }).click();
+        await confirm.waitFor({ state: 'detached' });
+        await page.getByText('No grants match.').waitFor();
+
+        await her.page.reload();
+        await her.page.getByText('No projects yet.').waitFor();
+        equal(await her.page.getByRole('link', { name: project.name }).count(), 0, 'the project after revoking');
+      } finally {
+        await her.close();
+      }
+    },
+  },
+  {
+    name: 'permissions: someone who may share sees the page with their own grants, but not the datalabel manager',
+    async run({ page }) {
+      await signInAs(page, 'mark.lavoie@huronhome.ca', '/project');
+      const nav = page.getByRole('navigation', { name: 'Record types' });
+      await nav.getByRole('link', { name: 'Permissions' }).click();
+      await page.getByRole('heading', { level: 1, name: 'Permissions' }).waitFor();
+      equal(await nav.getByRole('link', { name: 'Datalabels' }).count(), 0, 'Datalabels link for a non-admin');
+      const grants = page.getByRole('table', { name: 'Grants' });
+      await grants.locator('tbody tr').first().waitFor();
+      const grantees = await grants.locator('tbody tr td:first-child').allTextContents();
+      check(grantees.length > 0 && grantees.every((g) => g.startsWith('Mark Lavoie')), `not only his own grants: ${grantees.join(', ')}`);
+    },
+  },
 ];
 
 // ---------------------------------------------------------------- runner
@@ -678,7 +923,7 @@ for (const test of selected) {
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   let error = null;
   try {
-    await test.run({ page, context, api });
+    await test.run({ page, context, api, problems });
     if (problems.length > 0) throw new Failure(problems.join('\n'));
   } catch (caught) {
     error = caught;

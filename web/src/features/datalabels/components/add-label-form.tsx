@@ -65,6 +65,7 @@ export function AddLabelForm({ datalabel }: { datalabel: DatalabelName }) {
             onChange={setColor}
             format="hex"
             swatches={SWATCHES}
+            eyeDropperButtonProps={{ 'aria-label': 'Pick a colour from the screen' }}
             error={errors['color_code']}
             w={160}
           />

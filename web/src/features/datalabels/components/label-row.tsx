@@ -145,6 +145,7 @@ export function LabelRow({ datalabel, value, index, activeCount, onStep, reorder
             onChange={(color_code) => setDraft({ ...draft, color_code })}
             format="hex"
             swatches={SWATCHES}
+            eyeDropperButtonProps={{ 'aria-label': 'Pick a colour from the screen' }}
             error={fieldErrors['color_code']}
             popoverProps={{ withinPortal: true }}
           />
@@ -193,8 +194,8 @@ export function LabelRow({ datalabel, value, index, activeCount, onStep, reorder
           )}
         </Stack>
       </Table.Td>
-      <Table.Td w={90}>
-        <Badge size="sm" variant="light" color={value.active_flag ? 'green' : 'gray'}>
+      <Table.Td className="pmo-nowrap">
+        <Badge size="sm" variant="dot" color={value.active_flag ? 'green' : 'gray'}>
           {value.active_flag ? 'Active' : 'Inactive'}
         </Badge>
       </Table.Td>
