@@ -369,27 +369,31 @@ pub async fn require_can_grant(
     Ok(())
 }
 
-/// Restricts a list of `entity` rows (aliased `row_alias`, already under a WHERE) to those the
-/// caller may view. Admins and `all`-grant holders need no filter; otherwise the visible set is
-/// built grant-first: the caller's instance grants on the type, plus the descendants of their
-/// cascading grants that are of the type. Pushes ` AND (…)` when a filter applies.
-pub async fn push_visibility_filter(
+/// Whether the caller may view every instance of `entity` (admins, `all` grants): then a list of
+/// it needs no visibility filter. Decide once per request and reuse for the page and its count.
+pub async fn views_every_instance(
     db: &sqlx::PgPool,
+    user: &CurrentUser,
+    entity: EntityType,
+) -> Result<bool, ApiError> {
+    Ok(levels_on_type(db, user, entity)
+        .await?
+        .contains(Level::View))
+}
+
+/// Restricts a list of `entity` rows (aliased `row_alias`, already under a WHERE) to those the
+/// caller may view through instance grants and cascades, built grant-first: the caller's instance
+/// grants on the type, plus the descendants of their cascading grants that are of the type.
+/// Pushes ` AND (…)`; skip it when `views_every_instance` says so.
+pub fn push_visibility_filter(
     qb: &mut QueryBuilder<Postgres>,
     user: &CurrentUser,
     entity: EntityType,
     row_alias: &str,
-) -> Result<(), ApiError> {
-    if levels_on_type(db, user, entity)
-        .await?
-        .contains(Level::View)
-    {
-        return Ok(());
-    }
+) {
     qb.push(" AND ").push(row_alias).push(".id IN (");
     push_visible_ids(qb, user, entity);
     qb.push(")");
-    Ok(())
 }
 
 /// `SELECT id` of every instance of `entity` an instance or cascading grant lets the caller view

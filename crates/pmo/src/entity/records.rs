@@ -455,7 +455,16 @@ pub async fn list_records(
     push_sort_expression(&mut qb, request.sort);
     qb.push("::text FROM ").push(def.table).push(" t");
     push_projection(&mut qb, def, false, key);
-    push_list_conditions(db, &mut qb, user, def, scope, request, &filters).await?;
+    let filter_visibility = visibility_filter_needed(db, user, def, scope).await?;
+    push_list_conditions(
+        &mut qb,
+        user,
+        def,
+        scope,
+        request,
+        &filters,
+        filter_visibility,
+    );
     if let Some(cursor) = &request.cursor {
         push_cursor_condition(&mut qb, request.sort, request.direction, cursor);
     }
@@ -500,7 +509,15 @@ pub async fn list_records(
     let total = if request.total {
         let mut count = QueryBuilder::new("SELECT count(*) FROM ");
         count.push(def.table).push(" t");
-        push_list_conditions(db, &mut count, user, def, scope, request, &filters).await?;
+        push_list_conditions(
+            &mut count,
+            user,
+            def,
+            scope,
+            request,
+            &filters,
+            filter_visibility,
+        );
         Some(
             count
                 .build_query_scalar::<i64>()
@@ -589,16 +606,40 @@ fn push_cursor_condition(
     }
 }
 
-/// WHERE: tenant, live/deleted, scope, permission, search and field filters.
-async fn push_list_conditions(
+/// Whether a list's rows need the caller's visibility filter: one decision per request, used by
+/// the page and by its count.
+async fn visibility_filter_needed(
     db: &sqlx::PgPool,
+    user: &CurrentUser,
+    def: &'static EntityDef,
+    scope: Scope,
+) -> Result<bool, ApiError> {
+    if let Scope::ChildrenOf { parent, parent_id } = scope
+        && cascade_covers_children(def, parent)
+        && permissions::cascades_through(db, user, parent, parent_id).await?
+    {
+        return Ok(false);
+    }
+    Ok(!permissions::views_every_instance(db, user, def.entity_type).await?)
+}
+
+/// Whether a cascading View grant on a `parent` reaches all of its `def` children: true for
+/// children linked under it (the cascade follows those very links), except employees, whom
+/// cascades never reach. Their list under such a parent then needs no visibility filter.
+fn cascade_covers_children(def: &EntityDef, parent: EntityType) -> bool {
+    def.parent_reference(parent).is_none() && def.entity_type != EntityType::Employee
+}
+
+/// WHERE: tenant, live/deleted, scope, permission, search and field filters.
+fn push_list_conditions(
     qb: &mut QueryBuilder<Postgres>,
     user: &CurrentUser,
     def: &'static EntityDef,
     scope: Scope,
     request: &ListRequest,
     filters: &[(&'static FieldDef, ResolvedOp)],
-) -> Result<(), ApiError> {
+    filter_visibility: bool,
+) {
     qb.push(" WHERE t.tenant_id = ")
         .push_bind(user.tenant_id.clone());
     qb.push(" AND t.active_flag = ").push_bind(!request.deleted);
@@ -624,17 +665,8 @@ async fn push_list_conditions(
             }
         }
     }
-    // Children linked under a parent that a cascading View grant reaches are all visible (the
-    // cascade follows those very links), so their page needs no visibility filter at all.
-    let covered_by_cascade = match scope {
-        Scope::ChildrenOf { parent, parent_id } if def.parent_reference(parent).is_none() => {
-            def.entity_type != EntityType::Employee
-                && permissions::cascades_through(db, user, parent, parent_id).await?
-        }
-        _ => false,
-    };
-    if !covered_by_cascade {
-        permissions::push_visibility_filter(db, qb, user, def.entity_type, "t").await?;
+    if filter_visibility {
+        permissions::push_visibility_filter(qb, user, def.entity_type, "t");
     }
     if let Some(q) = &request.q {
         let pattern = format!("%{}%", escape_like(q));
@@ -651,7 +683,6 @@ async fn push_list_conditions(
     for (field, op) in filters {
         push_filter(qb, field, op);
     }
-    Ok(())
 }
 
 fn escape_like(text: &str) -> String {
@@ -1671,6 +1702,9 @@ pub async fn child_counts(
     if def.children.is_empty() {
         return Ok(counts);
     }
+    // Two permission reads for all tabs: does a cascade reach the parent, which types are visible in full.
+    let parent_cascades = permissions::cascades_through(db, user, entity, id).await?;
+    let full_types = permissions::types_viewable_in_full(db, user).await?;
     let mut qb = QueryBuilder::new("SELECT * FROM (");
     for (i, child) in def.children.iter().enumerate() {
         if i > 0 {
@@ -1692,8 +1726,8 @@ pub async fn child_counts(
             deleted: false,
             filters: Vec::new(),
         };
+        let covered = parent_cascades && cascade_covers_children(child_def, entity);
         push_list_conditions(
-            db,
             &mut qb,
             user,
             child_def,
@@ -1703,8 +1737,8 @@ pub async fn child_counts(
             },
             &request,
             &[],
-        )
-        .await?;
+            !covered && !full_types.contains(child),
+        );
     }
     qb.push(") counts");
     let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(db).await?;
