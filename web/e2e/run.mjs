@@ -543,8 +543,11 @@ const tests = [
       await page.getByTestId('user-menu').click();
       await page.getByText('Workspace:').waitFor();
       await shot(page, '12-user-menu');
+      // Leaving the page before the logout answer would abort it (and keep the session).
+      const loggedOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout'));
       await page.getByRole('menuitem', { name: 'Sign out' }).click();
       await page.waitForURL(/\/sign-in$/);
+      await loggedOut;
       await page.goto(`${BASE}/project`);
       await page.waitForURL(/\/sign-in\?next=%2Fproject$/);
       // The refresh cookie was revoked: a refresh is refused.

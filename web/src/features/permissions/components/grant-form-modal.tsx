@@ -5,20 +5,12 @@ import { ReferencePicker } from '@/components/ui/reference-picker';
 import { ApiError } from '@/lib/api-client';
 import type { EntityTypeInfo } from '@/lib/registry';
 import { useCreateGrant } from '../api/create-grant';
-import { EMPTY_GRANT_FORM, type GrantFormValues, LEVELS, grantRequestBody } from '../lib/grant-form';
+import { EMPTY_GRANT_FORM, type GrantFormValues, LEVELS, grantRefusal, grantRequestBody } from '../lib/grant-form';
 
 interface Props {
   opened: boolean;
   onClose: () => void;
   types: readonly EntityTypeInfo[];
-}
-
-/** Readable text for a refused grant: the API's message, with what a 403 means here. */
-function refusal(error: unknown): string {
-  if (!(error instanceof ApiError)) return 'The request failed. Check your connection and try again.';
-  if (error.status === 403) return `Not allowed: ${error.message}. You can only grant levels you hold yourself, with Share.`;
-  if (error.status === 404) return `Not found: ${error.message}.`;
-  return error.message;
 }
 
 export function GrantFormModal({ opened, onClose, types }: Props) {
@@ -53,7 +45,7 @@ export function GrantFormModal({ opened, onClose, types }: Props) {
       },
       onError: (error) => {
         setErrors(error instanceof ApiError ? error.fieldErrors : {});
-        setFormError(refusal(error));
+        setFormError(grantRefusal(error));
       },
     });
   };

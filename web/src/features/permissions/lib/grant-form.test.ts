@@ -1,4 +1,5 @@
-import { EMPTY_GRANT_FORM, type GrantFormValues, endOfDay, grantRequestBody } from './grant-form';
+import { ApiError } from '@/lib/api-client';
+import { EMPTY_GRANT_FORM, type GrantFormValues, endOfDay, grantRefusal, grantRequestBody } from './grant-form';
 import { EMPTY_FILTER, grantListQuery } from './grant-filter';
 import { describeGrant } from './grant-text';
 
@@ -46,6 +47,17 @@ describe('grant form → request body', () => {
     expect(body).toBeNull();
     expect(Object.keys(errors).sort()).toEqual(['entity_id', 'entity_type', 'expires_ts', 'grantee_id', 'levels']);
     expect(grantRequestBody(form({ granteeType: 'role' })).errors['grantee_id']).toBe('Choose a role.');
+  });
+});
+
+describe('refused grants', () => {
+  it('explains a 403 in words, passes other messages on', () => {
+    const forbidden = new ApiError(403, { code: 'forbidden', message: 'sharing this client needs the Share level' });
+    expect(grantRefusal(forbidden)).toBe(
+      'Not allowed: sharing this client needs the Share level. You can grant only levels you hold, on records you may share.',
+    );
+    expect(grantRefusal(new ApiError(422, { code: 'validation_failed', message: 'the grant is invalid' }))).toBe('the grant is invalid');
+    expect(grantRefusal(new TypeError('fetch failed'))).toMatch(/connection/);
   });
 });
 

@@ -1,4 +1,5 @@
 // The grant form's values → the body of POST /api/v1/rbac/grants.
+import { ApiError } from '@/lib/api-client';
 import type { EntityType, Level } from '@/lib/registry';
 import type { CreateGrantRequest } from '../api/create-grant';
 import type { GranteeType } from './grant-filter';
@@ -69,4 +70,12 @@ export function grantRequestBody(values: GrantFormValues): { body: CreateGrantRe
   }
   if (expires) body.expires_ts = expires;
   return { body, errors };
+}
+
+/** Readable text for a refused grant: the API's message, with what a 403 means here. */
+export function grantRefusal(error: unknown): string {
+  if (!(error instanceof ApiError)) return 'The request failed. Check your connection and try again.';
+  if (error.status === 403) return `Not allowed: ${error.message}. You can grant only levels you hold, on records you may share.`;
+  if (error.status === 404) return `Not found: ${error.message}.`;
+  return error.message;
 }
