@@ -400,7 +400,7 @@ pub fn push_visibility_filter(
 /// (not counting `all` grants, which `push_visibility_filter` handles without a filter).
 pub fn push_visible_ids(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, entity: EntityType) {
     push_grant_ctes(qb, user);
-    push_reach_cte(qb, user);
+    push_reach_cte(qb, user, Some(entity));
     qb.push(" SELECT entity_id FROM pmo_grants WHERE entity_id IS NOT NULL AND entity_type = ")
         .push_bind(entity.as_str())
         .push(" UNION SELECT entity_id FROM pmo_reach WHERE entity_type = ")
@@ -409,11 +409,44 @@ pub fn push_visible_ids(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, ent
 
 /// `, pmo_reach (entity_type, entity_id, depth)`: the instances the caller's cascading grants reach
 /// (the granted instances and their descendants through containment links), after
-/// `push_grant_ctes`.
-fn push_reach_cte(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser) {
-    qb.push(", pmo_reach (entity_type, entity_id, depth) AS (SELECT entity_type, entity_id, 0 FROM pmo_grants WHERE cascade_flag UNION SELECT m.child_entity_type, m.child_entity_id, r.depth + 1 FROM pmo_reach r JOIN app.d_entity_id_map m ON m.tenant_id = ")
+/// `push_grant_ctes`. With `toward`, only the part that can lead to instances of that type: the
+/// walk follows links into `EntityType::cascade_path_types` only, so a list of projects does not
+/// enumerate the tasks and files under every granted project.
+fn push_reach_cte(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, toward: Option<EntityType>) {
+    let names = |types: Vec<EntityType>| -> Vec<&'static str> {
+        types.into_iter().map(EntityType::as_str).collect()
+    };
+    // The types on a path toward the target, and those of them worth expanding (a type whose
+    // children are all off the path, such as a project when listing projects, is a leaf here).
+    let path = toward.map(|target| {
+        let types = target.cascade_path_types();
+        let expanders = types
+            .iter()
+            .copied()
+            .filter(|t| t.registry().children.iter().any(|c| types.contains(c)))
+            .collect();
+        (names(types), names(expanders))
+    });
+    qb.push(", pmo_reach (entity_type, entity_id, depth) AS (SELECT entity_type, entity_id, 0 FROM pmo_grants WHERE cascade_flag");
+    if let Some((types, _)) = &path {
+        qb.push(" AND entity_type::text = ANY(")
+            .push_bind(types.clone())
+            .push(")");
+    }
+    qb.push(" UNION SELECT m.child_entity_type, m.child_entity_id, r.depth + 1 FROM pmo_reach r JOIN app.d_entity_id_map m ON m.tenant_id = ")
         .push_bind(user.tenant_id.clone())
-        .push(" AND m.parent_entity_type = r.entity_type AND m.parent_entity_id = r.entity_id AND m.active_flag AND m.child_entity_type <> 'employee' WHERE r.depth < ")
+        .push(" AND m.parent_entity_type = r.entity_type AND m.parent_entity_id = r.entity_id AND m.active_flag AND m.child_entity_type <> 'employee'");
+    if let Some((types, _)) = &path {
+        qb.push(" AND m.child_entity_type::text = ANY(")
+            .push_bind(types.clone())
+            .push(")");
+    }
+    if let Some((_, expanders)) = path {
+        qb.push(" AND r.entity_type::text = ANY(")
+            .push_bind(expanders)
+            .push(")");
+    }
+    qb.push(" WHERE r.depth < ")
         .push_bind(MAX_LINK_DEPTH)
         .push(")");
 }
@@ -472,7 +505,7 @@ pub fn push_pair_visibility_filter(
 /// lets the caller view (not counting `all` grants; see `push_pair_visibility_filter`).
 pub fn push_visible_pairs(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser) {
     push_grant_ctes(qb, user);
-    push_reach_cte(qb, user);
+    push_reach_cte(qb, user, None);
     qb.push(
         " SELECT entity_type, entity_id FROM pmo_grants WHERE entity_id IS NOT NULL \
          UNION SELECT entity_type, entity_id FROM pmo_reach",

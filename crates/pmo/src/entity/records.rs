@@ -1105,7 +1105,19 @@ async fn next_code(
     tenant: &str,
     def: &EntityDef,
 ) -> Result<String, ApiError> {
-    // First use in a tenant starts after the highest existing generated code of that prefix.
+    let bump = || {
+        sqlx::query_scalar::<_, i64>(
+            "UPDATE app.entity_code_counter SET last_value = last_value + 1
+             WHERE tenant_id = $1 AND entity_type = $2 RETURNING last_value",
+        )
+        .bind(tenant)
+        .bind(def.entity_type.as_str())
+    };
+    if let Some(next) = bump().fetch_optional(&mut *conn).await? {
+        return Ok(format!("{}-{next:04}", def.code_prefix));
+    }
+    // First use in a tenant: start after the highest existing generated code of that prefix. This
+    // scans the type's codes once per tenant; every later create only bumps the counter row.
     let seed_sql = format!(
         "INSERT INTO app.entity_code_counter (tenant_id, entity_type, last_value)
          SELECT $1, $2, coalesce(max(substring(code FROM '^{prefix}-([0-9]{{1,12}})$')::bigint), 0)
@@ -1119,14 +1131,7 @@ async fn next_code(
         .bind(def.entity_type.as_str())
         .execute(&mut *conn)
         .await?;
-    let next: i64 = sqlx::query_scalar(
-        "UPDATE app.entity_code_counter SET last_value = last_value + 1
-         WHERE tenant_id = $1 AND entity_type = $2 RETURNING last_value",
-    )
-    .bind(tenant)
-    .bind(def.entity_type.as_str())
-    .fetch_one(&mut *conn)
-    .await?;
+    let next = bump().fetch_one(&mut *conn).await?;
     Ok(format!("{}-{next:04}", def.code_prefix))
 }
 

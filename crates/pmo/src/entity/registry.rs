@@ -260,6 +260,33 @@ pub struct EntityDef {
     pub lines: Option<LinesDef>,
 }
 
+impl EntityType {
+    /// The types a cascade can pass through on its way to an instance of `self`: `self` and every
+    /// type from which `self` is reachable through allowed parent → child pairs. Cascades never
+    /// continue below an employee, so employees only ever end a path.
+    pub fn cascade_path_types(self) -> Vec<EntityType> {
+        let mut path = vec![self];
+        loop {
+            let before = path.len();
+            for candidate in EntityType::ALL {
+                if !path.contains(&candidate)
+                    && candidate != EntityType::Employee
+                    && candidate
+                        .registry()
+                        .children
+                        .iter()
+                        .any(|child| path.contains(child))
+                {
+                    path.push(candidate);
+                }
+            }
+            if path.len() == before {
+                return path;
+            }
+        }
+    }
+}
+
 impl EntityDef {
     pub fn field(&self, name: &str) -> Option<&'static FieldDef> {
         self.fields.iter().find(|field| field.name == name)
@@ -323,6 +350,26 @@ impl LinesDef {
 #[allow(clippy::unwrap_used)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn cascade_paths_follow_the_allowed_pairs() {
+        use EntityType::*;
+        let path = |t: EntityType| {
+            let mut types = t.cascade_path_types();
+            types.sort_unstable();
+            types
+        };
+        // Projects sit under businesses, clients and offices; nothing cascades into them otherwise.
+        let mut projects = vec![Project, Business, Client, Office];
+        projects.sort_unstable();
+        assert_eq!(path(Project), projects);
+        // Tasks: their own parents (project, office) and the project's parents.
+        assert!(path(Task).contains(&Project) && path(Task).contains(&Business));
+        assert!(!path(Task).contains(&Artifact) && !path(Task).contains(&Employee));
+        // Files hang under almost everything; employees never pass a cascade on.
+        assert!(path(Artifact).contains(&Form) && path(Artifact).contains(&Task));
+        assert!(!path(Artifact).contains(&Employee));
+    }
 
     #[test]
     fn names_round_trip() {
