@@ -405,6 +405,24 @@ pub fn push_visible_ids(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, ent
         .push_bind(entity.as_str())
         .push(" UNION SELECT entity_id FROM pmo_reach WHERE entity_type = ")
         .push_bind(entity.as_str());
+    // Children under a reached parent whose link the row mirrors: one index range per parent.
+    let def = entity.registry();
+    for field in def.fields.iter().filter(|f| f.mirrors_link) {
+        let Some(parent) = field.kind.reference() else {
+            continue;
+        };
+        qb.push(format!(
+            " UNION SELECT c.id FROM {} c WHERE c.tenant_id = ",
+            def.table
+        ))
+        .push_bind(user.tenant_id.clone())
+        .push(format!(
+            " AND c.{} IN (SELECT entity_id FROM pmo_reach WHERE entity_type = ",
+            field.column()
+        ))
+        .push_bind(parent.as_str())
+        .push(")");
+    }
 }
 
 /// `, pmo_reach (entity_type, entity_id, depth)`: the instances the caller's cascading grants reach
@@ -418,12 +436,19 @@ fn push_reach_cte(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, toward: O
     };
     // The types on a path toward the target, and those of them worth expanding (a type whose
     // children are all off the path, such as a project when listing projects, is a leaf here).
+    // Links from a parent type the target mirrors on its rows (a task's project) are not walked:
+    // `push_visible_ids` reads those children through the column's index instead.
     let path = toward.map(|target| {
         let types = target.cascade_path_types();
         let expanders = types
             .iter()
             .copied()
-            .filter(|t| t.registry().children.iter().any(|c| types.contains(c)))
+            .filter(|t| {
+                t.registry().children.iter().any(|c| {
+                    types.contains(c)
+                        && !(*c == target && target.registry().link_mirror(*t).is_some())
+                })
+            })
             .collect();
         (names(types), names(expanders))
     });
