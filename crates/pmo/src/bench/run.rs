@@ -55,6 +55,7 @@ enum Endpoint {
     ProjectTasks,
     ProjectTasksDeep,
     ProjectsByStage,
+    MyTasks,
     GetTask,
     Options,
     Search,
@@ -63,10 +64,11 @@ enum Endpoint {
 }
 
 impl Endpoint {
-    const ALL: [Endpoint; 8] = [
+    const ALL: [Endpoint; 9] = [
         Endpoint::ProjectTasks,
         Endpoint::ProjectTasksDeep,
         Endpoint::ProjectsByStage,
+        Endpoint::MyTasks,
         Endpoint::GetTask,
         Endpoint::Options,
         Endpoint::Search,
@@ -79,6 +81,7 @@ impl Endpoint {
             Endpoint::ProjectTasks => "project tasks, page 1",
             Endpoint::ProjectTasksDeep => "project tasks, deep cursor",
             Endpoint::ProjectsByStage => "projects by stage",
+            Endpoint::MyTasks => "my tasks, newest first",
             Endpoint::GetTask => "get task by id",
             Endpoint::Options => "options search",
             Endpoint::Search => "global search",
@@ -243,6 +246,7 @@ fn direct_floor_supported(endpoint: Endpoint) -> bool {
         Endpoint::ProjectTasks
             | Endpoint::ProjectTasksDeep
             | Endpoint::ProjectsByStage
+            | Endpoint::MyTasks
             | Endpoint::GetTask
     )
 }
@@ -341,6 +345,10 @@ async fn call_api(
         Endpoint::ProjectsByStage => {
             client.get(format!("{url}/api/v1/project?project_stage=2&limit=50"))
         }
+        // Every task the user may see (grants, role, cascades), newest first: SPEC §9's user-wide list.
+        Endpoint::MyTasks => client.get(format!(
+            "{url}/api/v1/task?limit=50&sort=updated_ts&order=desc"
+        )),
         Endpoint::GetTask => client.get(format!("{url}/api/v1/task/{}", f.task)),
         Endpoint::Options => {
             client.get(format!("{url}/api/v1/entity/task/options?q=inst&limit=20"))
@@ -428,6 +436,17 @@ async fn call_direct(
             let request = records::parse_list_request(
                 def,
                 &params(&[("limit", "50"), ("project_stage", "2")]),
+            )
+            .map_err(|_| ())?;
+            records::list_records(&pool, &f.user, def, Scope::All, &request, &key)
+                .await
+                .map(|_| ())
+        }
+        Endpoint::MyTasks => {
+            let def = EntityType::Task.registry();
+            let request = records::parse_list_request(
+                def,
+                &params(&[("limit", "50"), ("sort", "updated_ts"), ("order", "desc")]),
             )
             .map_err(|_| ())?;
             records::list_records(&pool, &f.user, def, Scope::All, &request, &key)

@@ -81,6 +81,7 @@ async fn small_profile_generates_and_runs_without_errors() {
         "project tasks, page 1",
         "project tasks, deep cursor",
         "projects by stage",
+        "my tasks, newest first",
         "get task by id",
         "options search",
         "global search",
