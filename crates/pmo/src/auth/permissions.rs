@@ -370,7 +370,7 @@ pub async fn require_can_grant(
 }
 
 /// Whether the caller may view every instance of `entity` (admins, `all` grants): then a list of
-/// it needs no visibility filter. Decide once per request and reuse for the page and its count.
+/// it needs no visibility filter.
 pub async fn views_every_instance(
     db: &sqlx::PgPool,
     user: &CurrentUser,
@@ -381,19 +381,91 @@ pub async fn views_every_instance(
         .contains(Level::View))
 }
 
+/// Up to this many visible rows, a list fetches them by id ("grant-first"); beyond it, it scans
+/// in its sort order and keeps visible rows. Fetching costs one index probe per visible row;
+/// scanning costs about `page × rows in the table ÷ visible rows` rows, so the two meet near
+/// √(page × table): ~7,000 for a 50-row page over a million rows (docs/BENCHMARKS.md).
+pub const SPARSE_VISIBILITY_LIMIT: usize = 5_000;
+
+/// How a list of one type is restricted to what the caller may view, decided once per request
+/// (SPEC §9: choose the query shape by how sparse the caller's visibility is).
+#[derive(Debug, Clone)]
+pub enum Visibility {
+    /// Admins and `all` grants: no filter.
+    Everything,
+    /// Few visible rows: exactly these ids.
+    Ids(Vec<Uuid>),
+    /// Many visible rows: keep a row when its id, or the parent it mirrors, is in the caller's
+    /// reach (hashed once per query, checked per row in the list's own order).
+    Dense,
+}
+
+/// Decides the `Visibility` of `entity` for the caller: one query, which stops after
+/// `SPARSE_VISIBILITY_LIMIT + 1` ids.
+pub async fn list_visibility(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    entity: EntityType,
+) -> Result<Visibility, ApiError> {
+    if views_every_instance(db, user, entity).await? {
+        return Ok(Visibility::Everything);
+    }
+    let mut qb = QueryBuilder::new("SELECT DISTINCT id FROM (");
+    push_visible_ids(&mut qb, user, entity);
+    qb.push(" LIMIT ")
+        .push_bind(SPARSE_VISIBILITY_LIMIT as i64 + 1)
+        .push(") visible (id)");
+    let ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(db).await?;
+    Ok(if ids.len() > SPARSE_VISIBILITY_LIMIT {
+        Visibility::Dense
+    } else {
+        Visibility::Ids(ids)
+    })
+}
+
 /// Restricts a list of `entity` rows (aliased `row_alias`, already under a WHERE) to those the
-/// caller may view through instance grants and cascades, built grant-first: the caller's instance
-/// grants on the type, plus the descendants of their cascading grants that are of the type.
-/// Pushes ` AND (…)`; skip it when `views_every_instance` says so.
+/// caller may view, in the shape `visibility` chose. Pushes ` AND (…)` unless `Everything`.
 pub fn push_visibility_filter(
     qb: &mut QueryBuilder<Postgres>,
     user: &CurrentUser,
     entity: EntityType,
     row_alias: &str,
+    visibility: &Visibility,
 ) {
-    qb.push(" AND ").push(row_alias).push(".id IN (");
-    push_visible_ids(qb, user, entity);
-    qb.push(")");
+    match visibility {
+        Visibility::Everything => {}
+        Visibility::Ids(ids) => {
+            qb.push(format!(" AND {row_alias}.id = ANY("))
+                .push_bind(ids.clone())
+                .push(")");
+        }
+        Visibility::Dense => {
+            // The OR keeps PostgreSQL from turning the sets into joins: each becomes a hashed
+            // subplan built once, and rows are checked as the list's index delivers them.
+            qb.push(format!(" AND ({row_alias}.id IN ("));
+            push_grant_ctes(qb, user);
+            push_reach_cte(qb, user, Some(entity));
+            qb.push(
+                " SELECT entity_id FROM pmo_grants WHERE entity_id IS NOT NULL AND entity_type = ",
+            )
+            .push_bind(entity.as_str())
+            .push(" UNION SELECT entity_id FROM pmo_reach WHERE entity_type = ")
+            .push_bind(entity.as_str())
+            .push(")");
+            for field in entity.registry().fields.iter().filter(|f| f.mirrors_link) {
+                let Some(parent) = field.kind.reference() else {
+                    continue;
+                };
+                qb.push(format!(" OR {row_alias}.{} IN (", field.column()));
+                push_grant_ctes(qb, user);
+                push_reach_cte(qb, user, Some(entity));
+                qb.push(" SELECT entity_id FROM pmo_reach WHERE entity_type = ")
+                    .push_bind(parent.as_str())
+                    .push(")");
+            }
+            qb.push(")");
+        }
+    }
 }
 
 /// `SELECT id` of every instance of `entity` an instance or cascading grant lets the caller view
@@ -401,9 +473,11 @@ pub fn push_visibility_filter(
 pub fn push_visible_ids(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, entity: EntityType) {
     push_grant_ctes(qb, user);
     push_reach_cte(qb, user, Some(entity));
+    // UNION ALL: callers use the ids as a set (IN, DISTINCT), and rows stream, so a LIMIT over
+    // them can stop early.
     qb.push(" SELECT entity_id FROM pmo_grants WHERE entity_id IS NOT NULL AND entity_type = ")
         .push_bind(entity.as_str())
-        .push(" UNION SELECT entity_id FROM pmo_reach WHERE entity_type = ")
+        .push(" UNION ALL SELECT entity_id FROM pmo_reach WHERE entity_type = ")
         .push_bind(entity.as_str());
     // Children under a reached parent whose link the row mirrors: one index range per parent.
     let def = entity.registry();
@@ -412,7 +486,7 @@ pub fn push_visible_ids(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, ent
             continue;
         };
         qb.push(format!(
-            " UNION SELECT c.id FROM {} c WHERE c.tenant_id = ",
+            " UNION ALL SELECT c.id FROM {} c WHERE c.tenant_id = ",
             def.table
         ))
         .push_bind(user.tenant_id.clone())

@@ -13,7 +13,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::auth::permissions::{self, Level, Levels};
+use crate::auth::permissions::{self, Level, Levels, Visibility};
 use crate::entity::registry::{
     EntityDef, EntityType, FieldDef, FieldKind, LinesDef, SortDirection, Storage,
 };
@@ -455,16 +455,8 @@ pub async fn list_records(
     push_sort_expression(&mut qb, request.sort);
     qb.push("::text FROM ").push(def.table).push(" t");
     push_projection(&mut qb, def, false, key);
-    let filter_visibility = visibility_filter_needed(db, user, def, scope).await?;
-    push_list_conditions(
-        &mut qb,
-        user,
-        def,
-        scope,
-        request,
-        &filters,
-        filter_visibility,
-    );
+    let visibility = list_visibility(db, user, def, scope).await?;
+    push_list_conditions(&mut qb, user, def, scope, request, &filters, &visibility);
     if let Some(cursor) = &request.cursor {
         push_cursor_condition(&mut qb, request.sort, request.direction, cursor);
     }
@@ -509,15 +501,7 @@ pub async fn list_records(
     let total = if request.total {
         let mut count = QueryBuilder::new("SELECT count(*) FROM ");
         count.push(def.table).push(" t");
-        push_list_conditions(
-            &mut count,
-            user,
-            def,
-            scope,
-            request,
-            &filters,
-            filter_visibility,
-        );
+        push_list_conditions(&mut count, user, def, scope, request, &filters, &visibility);
         Some(
             count
                 .build_query_scalar::<i64>()
@@ -606,21 +590,21 @@ fn push_cursor_condition(
     }
 }
 
-/// Whether a list's rows need the caller's visibility filter: one decision per request, used by
-/// the page and by its count.
-async fn visibility_filter_needed(
+/// How a list's rows are restricted to what the caller may view: one decision per request, used
+/// by the page and by its count.
+async fn list_visibility(
     db: &sqlx::PgPool,
     user: &CurrentUser,
     def: &'static EntityDef,
     scope: Scope,
-) -> Result<bool, ApiError> {
+) -> Result<Visibility, ApiError> {
     if let Scope::ChildrenOf { parent, parent_id } = scope
         && cascade_covers_children(def, parent)
         && permissions::cascades_through(db, user, parent, parent_id).await?
     {
-        return Ok(false);
+        return Ok(Visibility::Everything);
     }
-    Ok(!permissions::views_every_instance(db, user, def.entity_type).await?)
+    permissions::list_visibility(db, user, def.entity_type).await
 }
 
 /// Whether a cascading View grant on a `parent` reaches all of its `def` children: true for
@@ -638,7 +622,7 @@ fn push_list_conditions(
     scope: Scope,
     request: &ListRequest,
     filters: &[(&'static FieldDef, ResolvedOp)],
-    filter_visibility: bool,
+    visibility: &Visibility,
 ) {
     qb.push(" WHERE t.tenant_id = ")
         .push_bind(user.tenant_id.clone());
@@ -665,9 +649,7 @@ fn push_list_conditions(
             }
         }
     }
-    if filter_visibility {
-        permissions::push_visibility_filter(qb, user, def.entity_type, "t");
-    }
+    permissions::push_visibility_filter(qb, user, def.entity_type, "t", visibility);
     if let Some(q) = &request.q {
         let pattern = format!("%{}%", escape_like(q));
         qb.push(" AND (");
@@ -1731,7 +1713,13 @@ pub async fn child_counts(
             deleted: false,
             filters: Vec::new(),
         };
+        // One parent's children are few: check them against the caller's reach row by row.
         let covered = parent_cascades && cascade_covers_children(child_def, entity);
+        let visibility = if covered || full_types.contains(child) {
+            Visibility::Everything
+        } else {
+            Visibility::Dense
+        };
         push_list_conditions(
             &mut qb,
             user,
@@ -1742,7 +1730,7 @@ pub async fn child_counts(
             },
             &request,
             &[],
-            !covered && !full_types.contains(child),
+            &visibility,
         );
     }
     qb.push(") counts");

@@ -5,7 +5,9 @@ use std::collections::HashSet;
 
 use axum::http::StatusCode;
 use pmo::auth::CurrentUser;
-use pmo::auth::permissions::{push_visibility_filter, views_every_instance};
+use pmo::auth::permissions::{
+    Visibility, list_visibility, push_visibility_filter, views_every_instance,
+};
 use pmo::entity::EntityType;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -305,34 +307,43 @@ async fn list_filter_pages_exactly_the_visible_rows(pool: PgPool) {
             .unwrap(),
         "pat holds no `all` grant on tasks: the filter applies"
     );
-    let mut seen = Vec::new();
-    let mut cursor: Option<(String, Uuid)> = None;
-    loop {
-        let mut qb =
-            sqlx::QueryBuilder::new("SELECT t.name, t.id FROM app.d_task t WHERE t.tenant_id = ");
-        qb.push_bind("acme");
-        push_visibility_filter(&mut qb, &user, EntityType::Task, "t");
-        if let Some((name, id)) = &cursor {
-            qb.push(" AND (t.name, t.id) > (")
-                .push_bind(name.clone())
-                .push(", ")
-                .push_bind(*id)
-                .push(")");
+    // Both query shapes select exactly the visible rows: the one chosen for this caller (few
+    // rows: their ids) and the scan shape used when many rows are visible.
+    let chosen = list_visibility(&app.pool, &user, EntityType::Task)
+        .await
+        .unwrap();
+    assert!(matches!(chosen, Visibility::Ids(_)), "{chosen:?}");
+    for visibility in [chosen, Visibility::Dense] {
+        let mut seen = Vec::new();
+        let mut cursor: Option<(String, Uuid)> = None;
+        loop {
+            let mut qb = sqlx::QueryBuilder::new(
+                "SELECT t.name, t.id FROM app.d_task t WHERE t.tenant_id = ",
+            );
+            qb.push_bind("acme");
+            push_visibility_filter(&mut qb, &user, EntityType::Task, "t", &visibility);
+            if let Some((name, id)) = &cursor {
+                qb.push(" AND (t.name, t.id) > (")
+                    .push_bind(name.clone())
+                    .push(", ")
+                    .push_bind(*id)
+                    .push(")");
+            }
+            qb.push(" ORDER BY t.name, t.id LIMIT 37");
+            let page: Vec<(String, Uuid)> = qb.build_query_as().fetch_all(&app.pool).await.unwrap();
+            if page.is_empty() {
+                break;
+            }
+            cursor = page.last().cloned();
+            seen.extend(page.into_iter().map(|(_, id)| id));
         }
-        qb.push(" ORDER BY t.name, t.id LIMIT 37");
-        let page: Vec<(String, Uuid)> = qb.build_query_as().fetch_all(&app.pool).await.unwrap();
-        if page.is_empty() {
-            break;
-        }
-        cursor = page.last().cloned();
-        seen.extend(page.into_iter().map(|(_, id)| id));
+        let unique: HashSet<Uuid> = seen.iter().copied().collect();
+        assert_eq!(unique.len(), seen.len(), "no row repeated across pages");
+        assert_eq!(
+            unique, expected,
+            "{visibility:?}: exactly the visible rows, none skipped, none invisible"
+        );
     }
-    let unique: HashSet<Uuid> = seen.iter().copied().collect();
-    assert_eq!(unique.len(), seen.len(), "no row repeated across pages");
-    assert_eq!(
-        unique, expected,
-        "exactly the visible rows, none skipped, none invisible"
-    );
 
     // An `all` grant lifts the filter entirely.
     grant_sql(
