@@ -467,7 +467,15 @@ pub async fn list_records(
     };
     qb.push(" ORDER BY ");
     push_sort_expression(&mut qb, request.sort);
-    qb.push(format!(" {dir} NULLS LAST, t.id {dir} LIMIT "))
+    // Columns that are never NULL take PostgreSQL's default NULLS placement, which is what their
+    // indexes are built with (`DESC` = `DESC NULLS FIRST`): spelling `NULLS LAST` there would keep
+    // the planner from reading the index in order and make it sort every matching row.
+    let nulls = if NOT_NULL_SORTS.contains(&request.sort.name) {
+        ""
+    } else {
+        " NULLS LAST"
+    };
+    qb.push(format!(" {dir}{nulls}, t.id {dir} LIMIT "))
         .push_bind(request.limit + 1);
 
     let rows: Vec<(sqlx::types::Json<Value>, Option<String>)> =
