@@ -412,8 +412,9 @@ async fn revoke_grant(
     AppPath(id): AppPath<Uuid>,
 ) -> Result<StatusCode, ApiError> {
     let tenant = user.tenant_id.as_str();
-    let mut tx = state.db.begin().await?;
-    let grant = fetch_grant(&mut tx, tenant, id)
+    // Read and check on the pool, then write in a transaction: holding a transaction's connection
+    // while the permission check waits for another can starve a busy pool.
+    let grant = fetch_grant(&mut *state.db.acquire().await?, tenant, id)
         .await?
         .ok_or_else(|| ApiError::not_found("grant"))?;
     permissions::require_can_grant(
@@ -433,15 +434,20 @@ async fn revoke_grant(
             hide_forbidden_target(err)
         }
     })?;
-    sqlx::query(
+    let mut tx = state.db.begin().await?;
+    let revoked = sqlx::query(
         "UPDATE app.d_entity_id_rbac_map SET active_flag = false, revoked_ts = now(), revoked_by = $3, updated_ts = now()
-         WHERE tenant_id = $1 AND id = $2",
+         WHERE tenant_id = $1 AND id = $2 AND active_flag",
     )
     .bind(tenant)
     .bind(id)
     .bind(user.employee_id)
     .execute(&mut *tx)
     .await?;
+    if revoked.rows_affected() == 0 {
+        // Revoked by someone else since it was read.
+        return Err(ApiError::not_found("grant"));
+    }
     audit::record(
         &mut *tx,
         &meta,

@@ -447,6 +447,9 @@ pub async fn list_records(
     request: &ListRequest,
     key: &FieldKey,
 ) -> Result<Page, ApiError> {
+    // Permission pre-queries run on the pool before this list takes its own connection: holding
+    // one while waiting for another deadlocks a busy pool (every worker holds one, none frees).
+    let visibility = list_visibility(db, user, def, scope).await?;
     let mut conn = db.acquire().await?;
     // Resolve datalabel names in filters to keys first (a name that does not exist matches nothing).
     let filters = resolve_filter_values(&mut conn, &user.tenant_id, &request.filters).await?;
@@ -455,7 +458,6 @@ pub async fn list_records(
     push_sort_expression(&mut qb, request.sort);
     qb.push("::text FROM ").push(def.table).push(" t");
     push_projection(&mut qb, def, false, key);
-    let visibility = list_visibility(db, user, def, scope).await?;
     push_list_conditions(&mut qb, user, def, scope, request, &filters, &visibility);
     if let Some(cursor) = &request.cursor {
         push_cursor_condition(&mut qb, request.sort, request.direction, cursor);

@@ -625,3 +625,40 @@ async fn grant_api_validates_checks_rights_and_audits(pool: PgPool) {
         json!(["view", "edit", "share"])
     );
 }
+
+/// A list never holds one pooled connection while waiting for another: with more concurrent
+/// lists than connections, every one still finishes (a nested acquire would deadlock the pool
+/// until its timeout).
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn concurrent_filtered_lists_never_starve_a_small_pool(pool: PgPool) {
+    let app = TestApp::spawn(pool.clone()).await;
+    let admin = app.tenant_with_admin("acme").await;
+    let pat = app.employee("acme", "pat").await;
+    let project = crate::linkage::create(&app, &admin, "project", json!({ "name": "Roof" })).await;
+    crate::linkage::grant(&app, &admin, pat.id, "project", Some(project), &[0], true).await;
+    let small = sqlx::postgres::PgPoolOptions::new()
+        .max_connections(2)
+        .acquire_timeout(std::time::Duration::from_secs(3))
+        .connect_with((*pool.connect_options()).clone())
+        .await
+        .unwrap();
+    let user = current_user(&pat);
+    let def = EntityType::Project.registry();
+    let request =
+        pmo::entity::records::parse_list_request(def, &std::collections::HashMap::new()).unwrap();
+    let key = pmo::entity::records::FieldKey(String::new());
+    let lists = (0..8).map(|_| {
+        pmo::entity::records::list_records(
+            &small,
+            &user,
+            def,
+            pmo::entity::records::Scope::All,
+            &request,
+            &key,
+        )
+    });
+    for page in futures::future::join_all(lists).await {
+        let page = page.expect("no list waits out the pool");
+        assert_eq!(page.data.len(), 1);
+    }
+}
