@@ -28,7 +28,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::auth::permissions;
+use crate::auth::permissions::{self, Visibility};
 use crate::entity::EntityType;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::http::extract::AppQuery;
@@ -335,30 +335,52 @@ async fn list_entity_options(
     })?;
     let q = check_query(query.q.as_deref(), false)?;
     let limit = check_limit(query.limit, OPTIONS_DEFAULT_LIMIT, OPTIONS_MAX_LIMIT)?;
-    let mut qb = QueryBuilder::<Postgres>::new(
-        "SELECT i.entity_id, i.name, i.code FROM app.d_entity_instance_id i WHERE i.tenant_id = ",
-    );
+    // Callers who see every record, or a few thousand, pick from the registry (trigram-indexed
+    // names; the few by id). Callers who see many pick from the type's own table under the list's
+    // row-by-row visibility filter, which reads the name index in order and stops at `limit`.
+    let visibility = permissions::list_visibility(&state.db, &user, entity).await?;
+    let mut qb = match visibility {
+        Visibility::Dense => {
+            let mut qb = QueryBuilder::<Postgres>::new("SELECT t.id, t.name, t.code FROM ");
+            qb.push(entity.registry().table)
+                .push(" t WHERE t.tenant_id = ");
+            qb
+        }
+        _ => {
+            let mut qb = QueryBuilder::<Postgres>::new(
+                "SELECT t.entity_id, t.name, t.code FROM app.d_entity_instance_id t WHERE t.entity_type = ",
+            );
+            qb.push_bind(entity.as_str()).push(" AND t.tenant_id = ");
+            qb
+        }
+    };
     qb.push_bind(user.tenant_id.clone())
-        .push(" AND i.entity_type = ")
-        .push_bind(entity.as_str())
-        .push(" AND i.active_flag");
+        .push(" AND t.active_flag");
     if let Some(q) = &q {
         let pattern = contains_pattern(q);
-        qb.push(" AND (lower(i.name) LIKE lower(")
+        qb.push(" AND (lower(t.name) LIKE lower(")
             .push_bind(pattern.clone())
-            .push(") OR lower(i.code) LIKE lower(")
+            .push(") OR lower(t.code) LIKE lower(")
             .push_bind(pattern)
             .push("))");
     }
-    if !permissions::levels_on_type(&state.db, &user, entity)
-        .await?
-        .contains(permissions::Level::View)
-    {
-        qb.push(" AND i.entity_id IN (");
-        permissions::push_visible_ids(&mut qb, &user, entity);
-        qb.push(")");
+    match &visibility {
+        Visibility::Everything => {}
+        Visibility::Ids(ids) => {
+            qb.push(" AND t.entity_id = ANY(")
+                .push_bind(ids.clone())
+                .push(")");
+        }
+        Visibility::Dense => {
+            permissions::push_visibility_filter(&mut qb, &user, entity, "t", &visibility);
+        }
     }
-    qb.push(" ORDER BY lower(i.name), i.entity_id LIMIT ")
+    let id_column = if matches!(visibility, Visibility::Dense) {
+        "t.id"
+    } else {
+        "t.entity_id"
+    };
+    qb.push(format!(" ORDER BY lower(t.name), {id_column} LIMIT "))
         .push_bind(limit);
     let rows: Vec<(Uuid, String, Option<String>)> = qb
         .build_query_as()
