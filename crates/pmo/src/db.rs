@@ -197,3 +197,11 @@ async fn applied_migrations(pool: &PgPool) -> anyhow::Result<usize> {
             .await?;
     Ok(usize::try_from(count).unwrap_or(0))
 }
+
+/// Whether `err` is PostgreSQL refusing a write because of the named constraint or unique index:
+/// callers turn the ones they expect into a precise answer instead of a generic one.
+pub fn violates(err: &sqlx::Error, constraint: &str) -> bool {
+    err.as_database_error()
+        .and_then(|e| e.constraint())
+        .is_some_and(|c| c == constraint)
+}

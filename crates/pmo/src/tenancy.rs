@@ -190,11 +190,7 @@ pub async fn insert_employee_row(
     .execute(&mut *conn)
     .await
     .map_err(|err| {
-        let taken = err
-            .as_database_error()
-            .and_then(|e| e.constraint())
-            .is_some_and(|c| c == "d_employee_email_uq");
-        if taken {
+        if crate::db::violates(&err, "d_employee_email_uq") {
             anyhow::Error::from(TenancyError::EmailTaken(email.to_owned()))
         } else {
             anyhow::Error::from(err)

@@ -1426,11 +1426,7 @@ pub async fn insert_link(
     .fetch_one(&mut *conn)
     .await
     .map_err(|err| {
-        let second_project = err
-            .as_database_error()
-            .and_then(|e| e.constraint())
-            .is_some_and(|c| c == "d_entity_id_map_one_project_per_task_uq");
-        if second_project {
+        if crate::db::violates(&err, "d_entity_id_map_one_project_per_task_uq") {
             ApiError::new(
                 ErrorCode::Conflict,
                 "a task belongs to one project: unlink it from its current project first",
