@@ -902,6 +902,13 @@ const tests = [
       await grants.locator('tbody tr').first().waitFor();
       const grantees = await grants.locator('tbody tr td:first-child').allTextContents();
       check(grantees.length > 0 && grantees.every((g) => g.startsWith('Mark Lavoie')), `not only his own grants: ${grantees.join(', ')}`);
+      // He cannot view employee records, yet the grant form names colleagues (GET /rbac/grantees).
+      await page.getByRole('button', { name: 'Grant access' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Grant access' });
+      await dialog.getByRole('combobox', { name: 'Employee' }).click();
+      await dialog.getByRole('combobox', { name: 'Employee' }).fill('Sarah');
+      await page.getByRole('option', { name: /^Sarah Chen/ }).waitFor();
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
     },
   },
 ];

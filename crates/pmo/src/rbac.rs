@@ -24,6 +24,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
         .routes(routes!(list_grants, create_grant))
         .routes(routes!(revoke_grant))
         .routes(routes!(check_levels))
+        .routes(routes!(list_grantees))
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Serialize, Deserialize, ToSchema)]
@@ -552,4 +553,81 @@ async fn check_levels(
         employee_id: subject.employee_id,
         levels: levels.to_vec(),
     }))
+}
+
+#[derive(Debug, Deserialize, IntoParams)]
+#[serde(deny_unknown_fields)]
+#[into_params(parameter_in = Query)]
+pub struct GranteeQuery {
+    /// Part of a name or code (at most 200 characters); omit for the first by name.
+    pub q: Option<String>,
+    /// Only employees, or only roles.
+    pub grantee_type: Option<GranteeType>,
+    /// 1–50 (default 20).
+    pub limit: Option<i64>,
+}
+
+/// Someone a grant can go to.
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Grantee {
+    pub grantee_type: GranteeType,
+    pub id: Uuid,
+    pub name: String,
+    pub code: Option<String>,
+}
+
+#[derive(Debug, Serialize, ToSchema)]
+pub struct Grantees {
+    pub data: Vec<Grantee>,
+}
+
+/// Employees and roles a grant can go to, by name. For administrators and for anyone holding Share
+/// on something: they may pass on what they hold, so they must be able to name the receiver even
+/// when they cannot view employee records. Names and codes only.
+#[utoipa::path(get, path = "/api/v1/rbac/grantees", tag = "rbac", operation_id = "list_grantees",
+    security(("bearer" = [])), params(GranteeQuery),
+    responses((status = 200, body = Grantees), (status = 400, body = ErrorEnvelope, description = "q too long, bad limit"),
+        (status = 401, body = ErrorEnvelope),
+        (status = 403, body = ErrorEnvelope, description = "The caller holds Share on nothing")))]
+async fn list_grantees(
+    State(state): State<AppState>,
+    user: CurrentUser,
+    AppQuery(query): AppQuery<GranteeQuery>,
+) -> Result<axum::Json<Grantees>, ApiError> {
+    let q = crate::search::check_query(query.q.as_deref(), false)?;
+    let limit = crate::search::check_limit(query.limit, 20, 50)?;
+    if !permissions::holds_share_anywhere(&state.db, &user).await? {
+        return Err(ApiError::forbidden(
+            "choosing who receives a grant needs Share on something",
+        ));
+    }
+    let rows: Vec<(String, Uuid, String, Option<String>)> = sqlx::query_as(
+        "SELECT i.entity_type::text, i.entity_id, i.name, i.code FROM app.d_entity_instance_id i
+         WHERE i.tenant_id = $1 AND i.entity_type::text = ANY($2) AND i.active_flag
+           AND ($3::text IS NULL OR lower(i.name) LIKE lower($3) OR lower(i.code) LIKE lower($3))
+         ORDER BY lower(i.name), i.entity_id LIMIT $4",
+    )
+    .bind(&user.tenant_id)
+    .bind(match query.grantee_type {
+        Some(only) => vec![only.as_str()],
+        None => vec!["employee", "role"],
+    })
+    .bind(q.as_deref().map(crate::search::contains_pattern))
+    .bind(limit)
+    .fetch_all(&state.db)
+    .await?;
+    let data = rows
+        .into_iter()
+        .map(|(kind, id, name, code)| Grantee {
+            grantee_type: if kind == "role" {
+                GranteeType::Role
+            } else {
+                GranteeType::Employee
+            },
+            id,
+            name,
+            code,
+        })
+        .collect();
+    Ok(axum::Json(Grantees { data }))
 }

@@ -103,7 +103,7 @@ fn prefix_tsquery(q: &str) -> Option<String> {
 }
 
 /// `%text%` for LIKE, with LIKE's own metacharacters escaped.
-fn contains_pattern(text: &str) -> String {
+pub(crate) fn contains_pattern(text: &str) -> String {
     let escaped = text
         .replace('\\', "\\\\")
         .replace('%', "\\%")
@@ -113,7 +113,7 @@ fn contains_pattern(text: &str) -> String {
 
 /// The checked `q`: trimmed, non-empty, at most 200 characters. Matching lower-cases both sides
 /// in SQL (`lower()`), so the database's rules apply to both.
-fn check_query(q: Option<&str>, required: bool) -> Result<Option<String>, ApiError> {
+pub(crate) fn check_query(q: Option<&str>, required: bool) -> Result<Option<String>, ApiError> {
     let q = q.map(str::trim).filter(|q| !q.is_empty());
     match q {
         None if required => Err(ApiError::malformed("q is required: what to search for")),
@@ -126,7 +126,7 @@ fn check_query(q: Option<&str>, required: bool) -> Result<Option<String>, ApiErr
     }
 }
 
-fn check_limit(limit: Option<i64>, default: i64, max: i64) -> Result<i64, ApiError> {
+pub(crate) fn check_limit(limit: Option<i64>, default: i64, max: i64) -> Result<i64, ApiError> {
     let limit = limit.unwrap_or(default);
     if (1..=max).contains(&limit) {
         Ok(limit)

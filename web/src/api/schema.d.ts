@@ -1923,6 +1923,27 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/rbac/grantees": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * Employees and roles a grant can go to, by name. For administrators and for anyone holding Share
+         *     on something: they may pass on what they hold, so they must be able to name the receiver even
+         *     when they cannot view employee records. Names and codes only.
+         */
+        get: operations["list_grantees"];
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/rbac/grants": {
         parameters: {
             query?: never;
@@ -2949,8 +2970,19 @@ export interface components {
             /** Format: uuid */
             next_cursor?: string | null;
         };
+        /** @description Someone a grant can go to. */
+        Grantee: {
+            code?: string | null;
+            grantee_type: components["schemas"]["GranteeType"];
+            /** Format: uuid */
+            id: string;
+            name: string;
+        };
         /** @enum {string} */
         GranteeType: "employee" | "role";
+        Grantees: {
+            data: components["schemas"]["Grantee"][];
+        };
         HealthResponse: {
             /** @description Always `ok` when the process answers. */
             status: string;
@@ -17631,6 +17663,58 @@ export interface operations {
                 };
             };
             404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_grantees: {
+        parameters: {
+            query?: {
+                /** @description Part of a name or code (at most 200 characters); omit for the first by name. */
+                q?: string;
+                /** @description Only employees, or only roles. */
+                grantee_type?: components["schemas"]["GranteeType"];
+                /** @description 1–50 (default 20). */
+                limit?: number;
+            };
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Grantees"];
+                };
+            };
+            /** @description q too long, bad limit */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description The caller holds Share on nothing */
+            403: {
                 headers: {
                     [name: string]: unknown;
                 };

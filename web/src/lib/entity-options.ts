@@ -1,25 +1,47 @@
-// Choices for a picker of records (GET /api/v1/entity/{entity}/options), shared by every feature
-// that picks records. Keyed under the type's records so writes to them refresh the names.
-import { keepPreviousData, queryOptions, useQuery } from '@tanstack/react-query';
+// Choices for pickers, shared by every feature that picks: records of a type
+// (GET /api/v1/entity/{entity}/options, keyed under the type's records so writes to them refresh
+// the names) and the people and roles a grant can go to (GET /api/v1/rbac/grantees, open to anyone
+// who may share, who may not be able to view employee records).
+import { keepPreviousData, useQuery } from '@tanstack/react-query';
 import type { components } from '@/api/schema';
 import { api, unwrap } from './api-client';
 import type { EntityType } from './registry';
 
 export type EntityOption = components['schemas']['EntityOption'];
+type GranteeType = components['schemas']['GranteeType'];
 
-export const optionsQueryOptions = (entity: EntityType, q: string) =>
-  queryOptions({
-    queryKey: ['records', entity, 'options', q] as const,
-    queryFn: async ({ signal }) =>
-      unwrap(
-        await api.GET('/api/v1/entity/{entity}/options', {
-          params: { path: { entity }, query: { q: q.trim() === '' ? undefined : q.trim(), limit: 20 } },
-          signal,
-        }),
-      ).data,
+/** Where a picker's choices come from. */
+export type OptionSource = { kind: 'records'; target: EntityType } | { kind: 'grantees'; granteeType: GranteeType };
+
+const trimmed = (q: string) => (q.trim() === '' ? undefined : q.trim());
+
+export const optionsQueryOptions = (source: OptionSource, q: string) =>
+  source.kind === 'records'
+    ? {
+        queryKey: ['records', source.target, 'options', q] as const,
+        queryFn: async ({ signal }: { signal: AbortSignal }): Promise<EntityOption[]> =>
+          unwrap(
+            await api.GET('/api/v1/entity/{entity}/options', {
+              params: { path: { entity: source.target }, query: { q: trimmed(q), limit: 20 } },
+              signal,
+            }),
+          ).data,
+      }
+    : {
+        queryKey: ['rbac', 'grantees', source.granteeType, q] as const,
+        queryFn: async ({ signal }: { signal: AbortSignal }): Promise<EntityOption[]> =>
+          unwrap(
+            await api.GET('/api/v1/rbac/grantees', {
+              params: { query: { grantee_type: source.granteeType, q: trimmed(q), limit: 20 } },
+              signal,
+            }),
+          ).data,
+      };
+
+export const useEntityOptions = (source: OptionSource, q: string, enabled = true) =>
+  useQuery<EntityOption[]>({
+    ...optionsQueryOptions(source, q),
     placeholderData: keepPreviousData,
     staleTime: 30_000,
+    enabled,
   });
-
-export const useEntityOptions = (entity: EntityType, q: string, enabled = true) =>
-  useQuery({ ...optionsQueryOptions(entity, q), enabled });

@@ -207,6 +207,20 @@ async fn instance_levels<'e>(
     })
 }
 
+/// Whether the caller holds Share on anything (on a type or on one instance): what lets them pass
+/// levels on, and so name who receives them.
+pub async fn holds_share_anywhere(db: &sqlx::PgPool, user: &CurrentUser) -> Result<bool, ApiError> {
+    if user.tenant_admin {
+        return Ok(true);
+    }
+    let mut qb = QueryBuilder::new("");
+    push_grant_ctes(&mut qb, user);
+    qb.push(" SELECT EXISTS (SELECT 1 FROM pmo_grants WHERE ")
+        .push_bind(Level::Share as i16)
+        .push(" = ANY(permission))");
+    Ok(qb.build_query_scalar().fetch_one(db).await?)
+}
+
 /// Whether a cascading grant with View reaches this instance — then it also reaches every record
 /// linked under it (except employees), and lists of those children need no filter.
 pub async fn cascades_through(

@@ -662,3 +662,116 @@ async fn concurrent_filtered_lists_never_starve_a_small_pool(pool: PgPool) {
         assert_eq!(page.data.len(), 1);
     }
 }
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn sharers_can_name_grantees_and_nobody_else_can(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.tenant_with_admin("acme").await;
+    let pat = app.employee("acme", "pat").await;
+    app.employee("acme", "sam").await;
+    let other = app.tenant_with_admin("other").await;
+    app.employee("other", "outsider").await;
+    let project = crate::linkage::create(&app, &admin, "project", json!({ "name": "Roof" })).await;
+    crate::linkage::create(&app, &admin, "role", json!({ "name": "Site leads" })).await;
+
+    // Without Share on anything: refused, even though pat may view the project.
+    crate::linkage::grant(&app, &admin, pat.id, "project", Some(project), &[0], false).await;
+    app.get_as(&pat, "/api/v1/rbac/grantees")
+        .await
+        .assert_error(StatusCode::FORBIDDEN, "forbidden");
+
+    // With Share on one project: employees and roles by name or code, of acme only.
+    crate::linkage::grant(
+        &app,
+        &admin,
+        pat.id,
+        "project",
+        Some(project),
+        &[0, 2],
+        false,
+    )
+    .await;
+    let names = |body: Value| -> Vec<(String, String)> {
+        body["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|g| {
+                (
+                    g["grantee_type"].as_str().unwrap().to_owned(),
+                    g["name"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    };
+    let all = names(
+        app.get_as(&pat, "/api/v1/rbac/grantees?limit=50")
+            .await
+            .json(),
+    );
+    assert!(
+        all.contains(&("role".to_owned(), "Site leads".to_owned())),
+        "{all:?}"
+    );
+    assert!(
+        all.iter()
+            .any(|(kind, name)| kind == "employee" && name.contains("sam")),
+        "{all:?}"
+    );
+    assert!(
+        !all.iter().any(|(_, name)| name.contains("outsider")),
+        "{all:?}"
+    );
+    let found = names(app.get_as(&pat, "/api/v1/rbac/grantees?q=SAM").await.json());
+    assert_eq!(found.len(), 1, "{found:?}");
+    let roles = names(
+        app.get_as(&pat, "/api/v1/rbac/grantees?grantee_type=role")
+            .await
+            .json(),
+    );
+    assert_eq!(roles, vec![("role".to_owned(), "Site leads".to_owned())]);
+    // And the grant itself goes through for what pat holds.
+    let granted = app
+        .post_json(
+            "/api/v1/rbac/grants",
+            Some(&pat),
+            &json!({ "grantee_type": "employee", "grantee_id": found_id(&app, &pat, "sam").await,
+                     "entity_type": "project", "entity_id": project, "levels": [0] }),
+        )
+        .await;
+    assert_eq!(
+        granted.status,
+        StatusCode::CREATED,
+        "{}",
+        String::from_utf8_lossy(&granted.body)
+    );
+
+    // Bad input; other tenants see only their own people.
+    app.get_as(&pat, "/api/v1/rbac/grantees?limit=51")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "malformed_request");
+    app.get_as(&pat, "/api/v1/rbac/grantees?color=red")
+        .await
+        .assert_error(StatusCode::BAD_REQUEST, "malformed_request");
+    let theirs = names(
+        app.get_as(&other, "/api/v1/rbac/grantees?limit=50")
+            .await
+            .json(),
+    );
+    assert!(
+        theirs
+            .iter()
+            .all(|(_, name)| !name.contains("pat") && !name.contains("sam")),
+        "{theirs:?}"
+    );
+}
+
+async fn found_id(app: &TestApp, user: &TestUser, q: &str) -> Uuid {
+    app.get_as(user, &format!("/api/v1/rbac/grantees?q={q}"))
+        .await
+        .json()["data"][0]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap()
+}

@@ -2,7 +2,7 @@ import { Select } from '@mantine/core';
 import { useDebouncedValue } from '@mantine/hooks';
 import { useState } from 'react';
 import type { EntityType } from '@/lib/registry';
-import { useEntityOptions } from '@/lib/entity-options';
+import { type OptionSource, useEntityOptions } from '@/lib/entity-options';
 
 interface Props {
   label: string;
@@ -15,10 +15,23 @@ interface Props {
   required?: boolean;
   description?: string | undefined;
   inPopover?: boolean;
+  /** Where the choices come from; by default the `target` records the caller may see. */
+  source?: OptionSource;
 }
 
 /** A searchable picker of records the caller may see (GET /api/v1/entity/{entity}/options). */
-export function ReferencePicker({ label, target, value, currentName, onChange, error, required, description, inPopover = false }: Props) {
+export function ReferencePicker({
+  label,
+  target,
+  value,
+  currentName,
+  onChange,
+  error,
+  required,
+  description,
+  inPopover = false,
+  source,
+}: Props) {
   const [search, setSearch] = useState('');
   const [opened, setOpened] = useState(false);
   const [debounced] = useDebouncedValue(search, 250);
@@ -26,7 +39,7 @@ export function ReferencePicker({ label, target, value, currentName, onChange, e
     value && currentName ? { [value]: currentName } : {},
   );
   // Only ask the server once the list is open; the current value's label comes from the record.
-  const options = useEntityOptions(target, debounced, opened);
+  const options = useEntityOptions(source ?? { kind: 'records', target }, debounced, opened);
 
   const data = (options.data ?? []).map((o) => ({
     value: o.id,

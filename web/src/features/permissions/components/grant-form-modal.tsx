@@ -77,6 +77,7 @@ export function GrantFormModal({ opened, onClose, types }: Props) {
             key={values.granteeType}
             label={values.granteeType === 'role' ? 'Role' : 'Employee'}
             target={values.granteeType}
+            source={{ kind: 'grantees', granteeType: values.granteeType }}
             value={values.granteeId}
             currentName={null}
             onChange={(granteeId) => set({ granteeId })}
