@@ -685,13 +685,21 @@ pub async fn summary(db: &sqlx::PgPool, user: &CurrentUser) -> Result<Permission
             SELECT m.parent_entity_id AS role_id FROM app.d_entity_id_map m
             WHERE m.tenant_id = $1 AND m.parent_entity_type = 'role' AND m.child_entity_type = 'employee'
               AND m.child_entity_id = $2 AND m.active_flag)
-         SELECT g.entity_type::text, g.entity_id, g.permission, g.cascade_flag,
-                CASE WHEN g.grantee_type = 'role' THEN g.grantee_id END, g.expires_ts
-         FROM app.d_entity_id_rbac_map g
-         WHERE g.tenant_id = $1 AND g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now())
-           AND ((g.grantee_type = 'employee' AND g.grantee_id = $2)
-             OR (g.grantee_type = 'role' AND g.grantee_id IN (SELECT role_id FROM my_roles)))
-         ORDER BY g.entity_type, g.entity_id NULLS FIRST",
+         -- Two index ranges, as in push_grant_ctes: an OR here reads every role grant of the tenant.
+         SELECT * FROM (
+             SELECT g.entity_type::text, g.entity_id, g.permission, g.cascade_flag,
+                    NULL::uuid AS via_role, g.expires_ts
+             FROM app.d_entity_id_rbac_map g
+             WHERE g.tenant_id = $1 AND g.grantee_type = 'employee' AND g.grantee_id = $2
+               AND g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now())
+             UNION ALL
+             SELECT g.entity_type::text, g.entity_id, g.permission, g.cascade_flag,
+                    g.grantee_id, g.expires_ts
+             FROM my_roles r
+             JOIN app.d_entity_id_rbac_map g ON g.tenant_id = $1 AND g.grantee_type = 'role' AND g.grantee_id = r.role_id
+             WHERE g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now())
+         ) mine
+         ORDER BY 1, 2 NULLS FIRST",
     )
     .bind(&user.tenant_id)
     .bind(user.employee_id)

@@ -216,6 +216,18 @@ async fn levels_follow_every_grant_shape(pool: PgPool) {
         levels(&app, &pat, "project", p1).await,
         names(&["view", "edit", "delete"])
     );
+    // The summary counts role grants too.
+    let with_role = app.get_as(&pat, "/api/v1/auth/permissions").await.json();
+    let project_levels = with_role["types"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["entity_type"] == "project")
+        .map(|t| t["levels"].clone());
+    assert!(
+        project_levels.is_some_and(|levels| levels.as_array().unwrap().contains(&json!("delete"))),
+        "{with_role}"
+    );
     // Leaving the role takes its grants away.
     app.exec(
         "UPDATE app.d_entity_id_map SET active_flag = false WHERE parent_entity_type = 'role'",
