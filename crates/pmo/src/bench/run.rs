@@ -415,50 +415,40 @@ async fn call_direct(
             .map(|(k, v)| ((*k).to_owned(), (*v).to_owned()))
             .collect::<std::collections::HashMap<_, _>>()
     };
-    let outcome = match endpoint {
-        Endpoint::ProjectTasks | Endpoint::ProjectTasksDeep => {
-            let mut query = params(&[("limit", "50"), ("sort", "updated_ts"), ("order", "desc")]);
-            if endpoint == Endpoint::ProjectTasksDeep {
-                query.insert("cursor".to_owned(), f.deep_cursor.clone());
-            }
-            let def = EntityType::Task.registry();
-            let request = records::parse_list_request(def, &query).map_err(|_| ())?;
-            let scope = Scope::ChildrenOf {
+    let newest_first = [("limit", "50"), ("sort", "updated_ts"), ("order", "desc")];
+    // Every list read is the same call: which type, under which parent, with which parameters.
+    let (entity, scope, mut query) = match endpoint {
+        Endpoint::ProjectTasks | Endpoint::ProjectTasksDeep => (
+            EntityType::Task,
+            Scope::ChildrenOf {
                 parent: EntityType::Project,
                 parent_id: f.big_project,
-            };
-            records::list_records(&pool, &f.user, def, scope, &request, &key)
+            },
+            params(&newest_first),
+        ),
+        Endpoint::ProjectsByStage => (
+            EntityType::Project,
+            Scope::All,
+            params(&[("limit", "50"), ("project_stage", "2")]),
+        ),
+        Endpoint::MyTasks => (EntityType::Task, Scope::All, params(&newest_first)),
+        Endpoint::GetTask => {
+            return records::get_record(&pool, &f.user, EntityType::Task, f.task, &key)
                 .await
                 .map(|_| ())
+                .map_err(|_| ());
         }
-        Endpoint::ProjectsByStage => {
-            let def = EntityType::Project.registry();
-            let request = records::parse_list_request(
-                def,
-                &params(&[("limit", "50"), ("project_stage", "2")]),
-            )
-            .map_err(|_| ())?;
-            records::list_records(&pool, &f.user, def, Scope::All, &request, &key)
-                .await
-                .map(|_| ())
-        }
-        Endpoint::MyTasks => {
-            let def = EntityType::Task.registry();
-            let request = records::parse_list_request(
-                def,
-                &params(&[("limit", "50"), ("sort", "updated_ts"), ("order", "desc")]),
-            )
-            .map_err(|_| ())?;
-            records::list_records(&pool, &f.user, def, Scope::All, &request, &key)
-                .await
-                .map(|_| ())
-        }
-        Endpoint::GetTask => records::get_record(&pool, &f.user, EntityType::Task, f.task, &key)
-            .await
-            .map(|_| ()),
         _ => return Err(()),
     };
-    outcome.map_err(|_| ())
+    if endpoint == Endpoint::ProjectTasksDeep {
+        query.insert("cursor".to_owned(), f.deep_cursor.clone());
+    }
+    let def = entity.registry();
+    let request = records::parse_list_request(def, &query).map_err(|_| ())?;
+    records::list_records(&pool, &f.user, def, scope, &request, &key)
+        .await
+        .map(|_| ())
+        .map_err(|_| ())
 }
 
 /// Closed loop: `concurrency` workers each send the next request when the last one answered.
