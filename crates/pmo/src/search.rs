@@ -335,24 +335,21 @@ async fn list_entity_options(
     })?;
     let q = check_query(query.q.as_deref(), false)?;
     let limit = check_limit(query.limit, OPTIONS_DEFAULT_LIMIT, OPTIONS_MAX_LIMIT)?;
-    // Callers who see every record, or a few thousand, pick from the registry (trigram-indexed
-    // names; the few by id). Callers who see many pick from the type's own table under the list's
-    // row-by-row visibility filter, which reads the name index in order and stops at `limit`.
+    // Callers who see every record pick from the registry (trigram-indexed names, the fast path for
+    // rare substrings). Everyone else picks from the type's own table under the list's visibility
+    // filter, in whichever shape fits how much they see.
     let visibility = permissions::list_visibility(&state.db, &user, entity).await?;
-    let mut qb = match visibility {
-        Visibility::Dense => {
-            let mut qb = QueryBuilder::<Postgres>::new("SELECT t.id, t.name, t.code FROM ");
-            qb.push(entity.registry().table)
-                .push(" t WHERE t.tenant_id = ");
-            qb
-        }
-        _ => {
-            let mut qb = QueryBuilder::<Postgres>::new(
-                "SELECT t.entity_id, t.name, t.code FROM app.d_entity_instance_id t WHERE t.entity_type = ",
-            );
-            qb.push_bind(entity.as_str()).push(" AND t.tenant_id = ");
-            qb
-        }
+    let mut qb = if matches!(visibility, Visibility::Everything) {
+        let mut qb = QueryBuilder::<Postgres>::new(
+            "SELECT t.entity_id AS id, t.name, t.code FROM app.d_entity_instance_id t WHERE t.entity_type = ",
+        );
+        qb.push_bind(entity.as_str()).push(" AND t.tenant_id = ");
+        qb
+    } else {
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT t.id, t.name, t.code FROM ");
+        qb.push(entity.registry().table)
+            .push(" t WHERE t.tenant_id = ");
+        qb
     };
     qb.push_bind(user.tenant_id.clone())
         .push(" AND t.active_flag");
@@ -364,23 +361,8 @@ async fn list_entity_options(
             .push_bind(pattern)
             .push("))");
     }
-    match &visibility {
-        Visibility::Everything => {}
-        Visibility::Ids(ids) => {
-            qb.push(" AND t.entity_id = ANY(")
-                .push_bind(ids.clone())
-                .push(")");
-        }
-        Visibility::Dense => {
-            permissions::push_visibility_filter(&mut qb, &user, entity, "t", &visibility);
-        }
-    }
-    let id_column = if matches!(visibility, Visibility::Dense) {
-        "t.id"
-    } else {
-        "t.entity_id"
-    };
-    qb.push(format!(" ORDER BY lower(t.name), {id_column} LIMIT "))
+    permissions::push_visibility_filter(&mut qb, &user, entity, "t", &visibility);
+    qb.push(" ORDER BY lower(t.name), 1 LIMIT ")
         .push_bind(limit);
     let rows: Vec<(Uuid, String, Option<String>)> = qb
         .build_query_as()
