@@ -364,9 +364,8 @@ async fn the_backup_commands_round_trip_through_the_cli() {
     let db = ScratchDatabase::create().await;
     let data = tempfile::tempdir().unwrap();
     let pmo = |args: &[&str]| {
-        pmo_command()
+        db.command()
             .args(args)
-            .env("PMO_DATABASE_URL", &db.url)
             .env("PMO_DATA_DIR", data.path())
             .env("PMO_BACKUP__ENCRYPTION_KEY", KEY)
             .output()
@@ -435,9 +434,9 @@ async fn the_backup_commands_round_trip_through_the_cli() {
         stdout_of(&pruned)
     );
 
-    let keyless = pmo_command()
+    let keyless = db
+        .command()
         .args(["backup", "create"])
-        .env("PMO_DATABASE_URL", &db.url)
         .env("PMO_DATA_DIR", data.path())
         .output()
         .unwrap();

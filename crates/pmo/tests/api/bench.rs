@@ -3,18 +3,12 @@
 
 use std::time::Duration;
 
-use crate::helpers::{ScratchDatabase, ServeProcess, free_port, pmo_command, stderr_of, stdout_of};
+use crate::helpers::{ScratchDatabase, ServeProcess, free_port, stderr_of, stdout_of};
 
 #[tokio::test]
 async fn small_profile_generates_and_runs_without_errors() {
     let db = ScratchDatabase::create().await;
-    let run = |args: &[&str]| {
-        pmo_command()
-            .args(args)
-            .env("PMO_DATABASE_URL", &db.url)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| db.run(args);
     assert!(run(&["migrate"]).status.success());
 
     let small = [
@@ -56,11 +50,8 @@ async fn small_profile_generates_and_runs_without_errors() {
     );
 
     let data = tempfile::tempdir().unwrap();
-    let mut serve = pmo_command();
-    serve
-        .arg("serve")
-        .env("PMO_DATABASE_URL", &db.url)
-        .env("PMO_DATA_DIR", data.path());
+    let mut serve = db.command();
+    serve.arg("serve").env("PMO_DATA_DIR", data.path());
     let server = ServeProcess::start(serve, "/api/health", Duration::from_secs(60)).await;
     let measured = run(&[
         "bench",

@@ -174,13 +174,7 @@ fn openapi_check_detects_drift() {
 #[tokio::test]
 async fn db_query_prints_rows_and_is_read_only_by_default() {
     let db = ScratchDatabase::create().await;
-    let run = |args: &[&str]| {
-        pmo_command()
-            .args(args)
-            .env("PMO_DATABASE_URL", &db.url)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| db.run(args);
 
     let output = run(&[
         "db",
@@ -229,13 +223,7 @@ async fn db_query_prints_rows_and_is_read_only_by_default() {
 #[tokio::test]
 async fn migrate_tenant_and_user_commands_work_end_to_end() {
     let db = ScratchDatabase::create().await;
-    let run = |args: &[&str]| {
-        pmo_command()
-            .args(args)
-            .env("PMO_DATABASE_URL", &db.url)
-            .output()
-            .unwrap()
-    };
+    let run = |args: &[&str]| db.run(args);
 
     let migrate = run(&["migrate"]);
     assert!(migrate.status.success(), "{}", stderr_of(&migrate));

@@ -285,6 +285,18 @@ pub struct ScratchDatabase {
 }
 
 impl ScratchDatabase {
+    /// `pmo` configured for this database (and nothing else), ready for arguments and more env.
+    pub fn command(&self) -> Command {
+        let mut command = pmo_command();
+        command.env("PMO_DATABASE_URL", &self.url);
+        command
+    }
+
+    /// Runs `pmo <args>` against this database.
+    pub fn run(&self, args: &[&str]) -> Output {
+        self.command().args(args).output().unwrap()
+    }
+
     pub async fn create() -> ScratchDatabase {
         let master = master_database_url();
         let admin = PgPool::connect(&master)
