@@ -126,6 +126,10 @@ for _ in $(seq 1 60); do
 done
 healthy || { cat "$data_dir/server.log" >&2; echo "pmo did not become healthy" >&2; exit 1; }
 say "pmo (pid $server_pid) on http://127.0.0.1:$port with database $scratch_db"
+# The binary must serve the web/dist just built, not its "not built" page: fail here, once, rather
+# than in every browser test.
+node -e 'fetch(process.argv[1]).then((r) => r.text()).then((t) => process.exit(/web app was not built/.test(t) ? 1 : 0), () => process.exit(1))' \
+  "http://127.0.0.1:$port/" || { echo "pmo at $pmo serves no web app: it does not see web/dist" >&2; exit 1; }
 
 # ---------------------------------------------------------------- browser tests
 

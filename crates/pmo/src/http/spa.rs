@@ -15,7 +15,8 @@ use rust_embed::RustEmbed;
 use crate::error::{ApiError, ErrorCode};
 
 #[derive(RustEmbed)]
-#[folder = "../../web/dist"]
+// `PMO_WEB_DIST` is the absolute `web/dist` path, set by build.rs.
+#[folder = "$PMO_WEB_DIST"]
 #[allow_missing = true]
 struct WebDist;
 
