@@ -16,6 +16,7 @@
 //!
 //! What is cached, and why only that, is written down in docs/OBSERVABILITY.md ("Cache").
 
+use std::any::Any;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -40,6 +41,17 @@ pub const SIGNING_KEYS: &str = "auth.signing_keys";
 
 /// Longest an entry lives without being invalidated.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
+
+/// Namespace of the caller-specific permission answers (`auth::permissions`): grants, visible
+/// sets, levels on instances. Any grant or link write in a tenant invalidates the tenant's share.
+pub const PERMISSIONS: &str = "perm";
+
+/// Namespace of datalabel value lists, per tenant; every datalabel write invalidates its tenant's.
+pub const DATALABELS: &str = "datalabel";
+
+/// Namespace of sessions as the `CurrentUser` extractor reads them: ending a session invalidates
+/// its key; a write to an employee invalidates the tenant's share.
+pub const SESSIONS: &str = "auth.session";
 
 /// A cache key: a namespace (what kind of answer), an optional tenant, and the item.
 /// Invalidation works on one key or on every key of a namespace (optionally of one tenant).
@@ -128,11 +140,29 @@ pub struct Cache {
     inner: Arc<Inner>,
 }
 
+impl std::fmt::Debug for Cache {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Cache")
+            .field("backend", &self.backend_name())
+            .finish_non_exhaustive()
+    }
+}
+
 struct Inner {
     backend: Backend,
+    /// Answers read on every request by this instance only (`load_local`): typed values, no
+    /// encoding and no network hop, weighed in bytes.
+    local: moka::future::Cache<String, LocalEntry>,
     /// Bumped by every invalidation applied here; `load` compares it around its database read.
     epoch: AtomicU64,
     hooks: std::sync::RwLock<Vec<(String, Hook)>>,
+}
+
+/// A value of the local tier and its approximate size in bytes.
+#[derive(Clone)]
+struct LocalEntry {
+    value: Arc<dyn Any + Send + Sync>,
+    weight: u32,
 }
 
 enum Backend {
@@ -176,9 +206,20 @@ impl Cache {
                 Backend::Redis(redis)
             }
         };
+        let local = moka::future::Cache::builder()
+            .max_capacity(config.cache.local_max_bytes)
+            .weigher(|key: &String, entry: &LocalEntry| {
+                entry
+                    .weight
+                    .saturating_add(u32::try_from(key.len()).unwrap_or(u32::MAX))
+            })
+            .time_to_live(DEFAULT_TTL)
+            .support_invalidation_closures()
+            .build();
         Ok(Cache {
             inner: Arc::new(Inner {
                 backend,
+                local,
                 epoch: AtomicU64::new(0),
                 hooks: std::sync::RwLock::new(Vec::new()),
             }),
@@ -236,6 +277,42 @@ impl Cache {
         Ok(value)
     }
 
+    /// This instance's answer for `key`, or `loader`'s, kept in memory here only (never in Redis:
+    /// for answers read on every request a network hop would cost about what it saves). `weigh`
+    /// estimates a value's size in bytes, which bounds the tier (`cache.local_max_bytes`).
+    /// Invalidation and the race rule are those of `load`.
+    pub async fn load_local<T, E, F, Fut>(
+        &self,
+        key: &CacheKey,
+        weigh: impl FnOnce(&T) -> usize,
+        loader: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
+        let rendered = key.render();
+        if let Some(entry) = self.inner.local.get(&rendered).await
+            && let Ok(value) = entry.value.downcast::<T>()
+        {
+            crate::metrics::cache_lookup(key.namespace, true);
+            return Ok(value);
+        }
+        crate::metrics::cache_lookup(key.namespace, false);
+        let epoch = self.inner.epoch.load(Ordering::Acquire);
+        let value = Arc::new(loader().await?);
+        if self.inner.epoch.load(Ordering::Acquire) == epoch {
+            let weight = u32::try_from(weigh(&value)).unwrap_or(u32::MAX);
+            let entry = LocalEntry {
+                value: value.clone(),
+                weight,
+            };
+            self.inner.local.insert(rendered, entry).await;
+        }
+        Ok(value)
+    }
+
     /// Forgets `what` here and in Redis, and tells every other instance through `NOTIFY` on
     /// `db`. Pass the writer's transaction: the other instances then hear of it at commit.
     pub async fn invalidate<'e>(
@@ -251,6 +328,17 @@ impl Cache {
     pub async fn apply(&self, what: &Invalidation) {
         self.inner.epoch.fetch_add(1, Ordering::AcqRel);
         let prefix = what.prefix();
+        match what {
+            Invalidation::Key { key } => self.inner.local.invalidate(key).await,
+            Invalidation::Namespace { .. } => {
+                let prefix = prefix.clone();
+                // Only fails when the builder did not enable closures, which `from_config` does.
+                let _ = self
+                    .inner
+                    .local
+                    .invalidate_entries_if(move |key, _| key.starts_with(&prefix));
+            }
+        }
         match &self.inner.backend {
             Backend::InProcess(cache) => match what {
                 Invalidation::Key { key } => cache.invalidate(key).await,
@@ -288,6 +376,7 @@ impl Cache {
     /// connection and may have missed messages). Redis is flushed of our prefix before next use.
     pub async fn forget_local(&self) {
         self.inner.epoch.fetch_add(1, Ordering::AcqRel);
+        self.inner.local.invalidate_all();
         match &self.inner.backend {
             Backend::InProcess(cache) => cache.invalidate_all(),
             Backend::Redis(redis) => redis.needs_flush.store(true, Ordering::Release),
@@ -328,6 +417,19 @@ impl Cache {
             Backend::InProcess(_) => true,
             Backend::Redis(redis) => redis.healthy.load(Ordering::Acquire),
         }
+    }
+}
+
+/// `Cache::invalidate` when the writer holds this instance's cache, otherwise only the
+/// notification (which every instance, this one included, applies when it arrives).
+pub async fn invalidate_with<'e>(
+    cache: Option<&Cache>,
+    db: impl PgExecutor<'e>,
+    what: Invalidation,
+) -> Result<(), sqlx::Error> {
+    match cache {
+        Some(cache) => cache.invalidate(db, what).await,
+        None => notify(db, &what).await,
     }
 }
 

@@ -8,6 +8,7 @@ use clap::{Args, Parser, Subcommand};
 use futures::TryStreamExt;
 use sqlx::{Column, Either, Row};
 
+use crate::cache::Invalidation;
 use crate::config::{Config, ConfigSources};
 use crate::db::{self, Database};
 use crate::http::openapi::document_json;
@@ -570,6 +571,14 @@ async fn db_query(db: &Database, sql: &str, write: bool, json: bool) -> anyhow::
         }
     }
     table.flush(&mut out)?;
+    drop(stream);
+    if write {
+        // Raw SQL may have changed grants, links, sessions or employees behind the servers'
+        // backs: every running instance forgets what it derived from them.
+        for namespace in [crate::cache::PERMISSIONS, crate::cache::SESSIONS] {
+            crate::cache::notify(&mut *conn, &Invalidation::namespace(namespace, None)).await?;
+        }
+    }
     Ok(())
 }
 

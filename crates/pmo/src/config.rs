@@ -353,6 +353,9 @@ pub struct CacheConfig {
     pub redis_url: Option<SecretString>,
     /// Entries kept by the in-process cache.
     pub max_entries: u64,
+    /// Bytes of per-instance answers (sessions, permission sets) each instance keeps in memory,
+    /// whichever backend is configured.
+    pub local_max_bytes: u64,
     /// Prefix of every Redis key this platform writes (several deployments may share one Redis).
     pub redis_key_prefix: String,
     /// A Redis command slower than this counts as a failure: the caller reads the database instead.
@@ -558,6 +561,7 @@ impl Default for CacheConfig {
         Self {
             redis_url: None,
             max_entries: 100_000,
+            local_max_bytes: 32 * 1024 * 1024,
             redis_key_prefix: "pmo:".to_owned(),
             redis_timeout_ms: 250,
         }

@@ -23,6 +23,7 @@ use utoipa_axum::routes;
 
 use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
+use crate::cache::{self, CacheKey, Invalidation};
 use crate::entity::EntityType;
 use crate::entity::records::map_write_error;
 use crate::entity::values::FieldErrors;
@@ -156,7 +157,7 @@ pub fn routes() -> OpenApiRouter<AppState> {
 }
 
 /// One value of a datalabel.
-#[derive(Debug, Clone, Serialize, ToSchema)]
+#[derive(Debug, Clone, Serialize, Deserialize, ToSchema)]
 pub struct DatalabelValue {
     /// The stable integer key records store.
     pub key: i32,
@@ -349,6 +350,9 @@ async fn record_audit(
     user: &CurrentUser,
     change: Change,
 ) -> Result<(), sqlx::Error> {
+    // Every datalabel write passes here: the tenant's cached value lists go, everywhere.
+    let lists = Invalidation::namespace(cache::DATALABELS, Some(&user.tenant_id));
+    cache::invalidate_with(user.cache.as_ref(), &mut *conn, lists).await?;
     let target_type = format!("setting_datalabel_{}", change.datalabel);
     audit::record(
         &mut *conn,
@@ -455,14 +459,20 @@ async fn list_datalabel_values(
     AppQuery(query): AppQuery<ListValuesQuery>,
 ) -> Result<axum::Json<DatalabelList>, ApiError> {
     let datalabel = datalabel(&name)?;
-    let mut conn = state.db.acquire().await?;
-    let data = fetch_values(
-        &mut conn,
-        &user.tenant_id,
-        datalabel,
-        query.include_inactive.unwrap_or(false),
-    )
-    .await?;
+    let include_inactive = query.include_inactive.unwrap_or(false);
+    let shown = if include_inactive { "all" } else { "active" };
+    let key = CacheKey::new(
+        cache::DATALABELS,
+        Some(&user.tenant_id),
+        format!("{datalabel}:{shown}"),
+    );
+    let data = state
+        .cache
+        .load(&key, cache::DEFAULT_TTL, || async {
+            let mut conn = state.db.acquire().await?;
+            fetch_values(&mut conn, &user.tenant_id, datalabel, include_inactive).await
+        })
+        .await?;
     Ok(axum::Json(DatalabelList {
         datalabel: datalabel.to_owned(),
         data,

@@ -387,12 +387,11 @@ async fn create_link(
     .await?;
     let id = records::insert_link(
         &mut tx,
-        tenant,
+        &user,
         target.parent,
         target.parent_id,
         target.child,
         target.child_id,
-        user.employee_id,
     )
     .await?;
     let mut relationship_changed = false;
@@ -515,6 +514,7 @@ async fn delete_link(
     if updated.rows_affected() == 0 {
         return Err(ApiError::not_found("link"));
     }
+    permissions::access_changed(&mut tx, user.cache.as_ref(), tenant).await?;
     audit::record(
         &mut *tx,
         &meta,

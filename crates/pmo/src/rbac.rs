@@ -362,6 +362,7 @@ async fn create_grant(
             (id, StatusCode::CREATED, None)
         }
     };
+    permissions::access_changed(&mut tx, user.cache.as_ref(), tenant).await?;
     audit::record(
         &mut *tx,
         &meta,
@@ -449,6 +450,7 @@ async fn revoke_grant(
         // Revoked by someone else since it was read.
         return Err(ApiError::not_found("grant"));
     }
+    permissions::access_changed(&mut tx, user.cache.as_ref(), tenant).await?;
     audit::record(
         &mut *tx,
         &meta,

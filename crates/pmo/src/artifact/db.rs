@@ -27,6 +27,8 @@ pub struct NewArtifact<'a> {
     pub is_latest_version: bool,
     pub metadata: Value,
     pub actor: Uuid,
+    /// The writer's cache: the new link changes what cascading grants reach.
+    pub cache: Option<&'a crate::cache::Cache>,
 }
 
 /// Records a pending upload: the artifact row, its registry entry and the owner → artifact link.
@@ -92,6 +94,7 @@ pub async fn insert_pending(
     .bind(new.actor)
     .execute(&mut *conn)
     .await?;
+    crate::auth::permissions::access_changed(conn, new.cache, new.tenant).await?;
     Ok(row)
 }
 
@@ -381,6 +384,7 @@ pub async fn remove_abandoned(
     .bind(id)
     .execute(&mut *conn)
     .await?;
+    crate::auth::permissions::access_changed(conn, None, tenant).await?;
     sqlx::query("DELETE FROM app.d_entity_instance_id WHERE tenant_id = $1 AND entity_type = 'artifact' AND entity_id = $2")
         .bind(tenant)
         .bind(id)

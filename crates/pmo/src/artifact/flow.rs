@@ -157,6 +157,7 @@ async fn record_and_sign(
             is_latest_version,
             metadata,
             actor: user.employee_id,
+            cache: user.cache.as_ref(),
         },
     )
     .await?;

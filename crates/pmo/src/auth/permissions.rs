@@ -15,13 +15,16 @@
 //! page's own SQL, so pagination and counts are right and cost follows the page.
 
 use std::fmt;
+use std::sync::Arc;
 
+use chrono::{DateTime, Utc};
 use serde::Serialize;
 use sqlx::{PgExecutor, Postgres, QueryBuilder};
 use utoipa::ToSchema;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
+use crate::cache::{self, CacheKey, Invalidation};
 use crate::entity::EntityType;
 use crate::error::ApiError;
 
@@ -145,10 +148,153 @@ fn push_grant_ctes(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser) {
         .push(" AND g.grantee_type = 'role' AND g.grantee_id = r.role_id WHERE g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now()))");
 }
 
+/// One active grant of the caller: their own, or one of a role they hold (`via_role`).
+#[derive(Debug, Clone)]
+struct Grant {
+    entity_type: EntityType,
+    /// `None`: every instance of the type.
+    entity_id: Option<Uuid>,
+    cascade: bool,
+    levels: Levels,
+    via_role: Option<Uuid>,
+    expires_ts: Option<DateTime<Utc>>,
+}
+
+/// The caller's grants, read once and then kept per instance (`cache::PERMISSIONS`) until a grant
+/// or link of the tenant changes. Expiry is checked when they are used, so a cached set never
+/// outlives a grant.
+#[derive(Debug)]
+struct GrantSet(Vec<Grant>);
+
+impl GrantSet {
+    fn active(&self) -> impl Iterator<Item = &Grant> {
+        let now = Utc::now();
+        self.0
+            .iter()
+            .filter(move |grant| grant.expires_ts.is_none_or(|expires| expires > now))
+    }
+
+    /// Levels on every instance of a type (`all` grants).
+    fn levels_on_type(&self, entity: EntityType) -> Levels {
+        self.active()
+            .filter(|grant| grant.entity_id.is_none() && grant.entity_type == entity)
+            .fold(Levels::NONE, |held, grant| Levels(held.0 | grant.levels.0))
+    }
+
+    /// Whether answers computed from these grants stay true while cached: no grant expires within
+    /// an entry's lifetime. (A grant about to expire makes its holder's answers uncached until then.)
+    fn answers_keep(&self) -> bool {
+        let horizon = Utc::now()
+            + chrono::Duration::from_std(cache::DEFAULT_TTL).unwrap_or(chrono::Duration::MAX);
+        self.0
+            .iter()
+            .all(|grant| grant.expires_ts.is_none_or(|expires| expires > horizon))
+    }
+}
+
+/// The type, instance, levels, cascade flag, role and expiry of one grant as read.
+type GrantRow = (
+    String,
+    Option<Uuid>,
+    Vec<i16>,
+    bool,
+    Option<Uuid>,
+    Option<DateTime<Utc>>,
+);
+
+fn permission_key(user: &CurrentUser, item: impl fmt::Display) -> CacheKey {
+    CacheKey::new(
+        cache::PERMISSIONS,
+        Some(&user.tenant_id),
+        format!("{}:{item}", user.employee_id),
+    )
+}
+
+/// The caller's active grants (their own and their roles'), from this instance's cache when it
+/// has them.
+async fn grant_set<'e>(
+    db: impl PgExecutor<'e>,
+    user: &CurrentUser,
+) -> Result<Arc<GrantSet>, sqlx::Error> {
+    let read = || async {
+        let mut qb = QueryBuilder::new("");
+        push_grant_ctes(&mut qb, user);
+        qb.push(
+            " SELECT entity_type::text, entity_id, permission, cascade_flag, via_role, expires_ts FROM pmo_grants",
+        );
+        let rows: Vec<GrantRow> = qb.build_query_as().fetch_all(db).await?;
+        let grants = rows
+            .into_iter()
+            .filter_map(
+                |(entity_type, entity_id, permission, cascade, via_role, expires_ts)| {
+                    let levels: Vec<Level> = permission
+                        .iter()
+                        .filter_map(|l| Level::from_number(i64::from(*l)))
+                        .collect();
+                    Some(Grant {
+                        entity_type: entity_type.parse().ok()?,
+                        entity_id,
+                        cascade,
+                        levels: Levels::from_levels(&levels),
+                        via_role,
+                        expires_ts,
+                    })
+                },
+            )
+            .collect();
+        Ok(GrantSet(grants))
+    };
+    match &user.cache {
+        Some(cache) => {
+            let weigh = |set: &GrantSet| 64 + set.0.len() * std::mem::size_of::<Grant>();
+            cache
+                .load_local(&permission_key(user, "grants"), weigh, read)
+                .await
+        }
+        None => Ok(Arc::new(read().await?)),
+    }
+}
+
+/// An answer derived from the caller's grants (and the tenant's links), kept with them when they
+/// are cacheable (`GrantSet::answers_keep`), computed afresh otherwise.
+async fn derived<T, F, Fut>(
+    user: &CurrentUser,
+    grants: &GrantSet,
+    item: String,
+    weigh: impl FnOnce(&T) -> usize,
+    compute: F,
+) -> Result<Arc<T>, sqlx::Error>
+where
+    T: Send + Sync + 'static,
+    F: FnOnce() -> Fut,
+    Fut: Future<Output = Result<T, sqlx::Error>>,
+{
+    match &user.cache {
+        Some(cache) if grants.answers_keep() => {
+            cache
+                .load_local(&permission_key(user, item), weigh, compute)
+                .await
+        }
+        _ => Ok(Arc::new(compute().await?)),
+    }
+}
+
+/// Call in the transaction of every write that changes who may see what in `tenant`: a grant,
+/// or a link (cascades and role membership follow links). Every instance forgets the tenant's
+/// cached permission answers — this one at once, the others when the transaction commits.
+pub async fn access_changed(
+    conn: &mut sqlx::PgConnection,
+    cache: Option<&cache::Cache>,
+    tenant: &str,
+) -> Result<(), sqlx::Error> {
+    let what = Invalidation::namespace(cache::PERMISSIONS, Some(tenant));
+    cache::invalidate_with(cache, conn, what).await
+}
+
 /// Effective levels of the caller on one instance (which need not exist: the caller's handler
 /// answers 404 for a missing row, exactly as for an invisible one).
-pub async fn levels_on_instance<'e>(
-    db: impl PgExecutor<'e>,
+pub async fn levels_on_instance(
+    db: &sqlx::PgPool,
     user: &CurrentUser,
     entity: EntityType,
     id: Uuid,
@@ -161,13 +307,32 @@ pub async fn levels_on_instance<'e>(
 
 /// Levels on one instance, and the part of them that comes from cascading grants (what a caller
 /// may pass on as a cascade).
+#[derive(Debug, Clone, Copy)]
 struct InstanceLevels {
     total: Levels,
     cascading: Levels,
 }
 
-async fn instance_levels<'e>(
-    db: impl PgExecutor<'e>,
+async fn instance_levels(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    entity: EntityType,
+    id: Uuid,
+) -> Result<InstanceLevels, sqlx::Error> {
+    let grants = grant_set(db, user).await?;
+    let levels = derived(
+        user,
+        &grants,
+        format!("levels:{entity}:{id}"),
+        |_| 16,
+        || read_instance_levels(db, user, entity, id),
+    )
+    .await?;
+    Ok(*levels)
+}
+
+async fn read_instance_levels(
+    db: &sqlx::PgPool,
     user: &CurrentUser,
     entity: EntityType,
     id: Uuid,
@@ -213,12 +378,11 @@ pub async fn holds_share_anywhere(db: &sqlx::PgPool, user: &CurrentUser) -> Resu
     if user.tenant_admin {
         return Ok(true);
     }
-    let mut qb = QueryBuilder::new("");
-    push_grant_ctes(&mut qb, user);
-    qb.push(" SELECT EXISTS (SELECT 1 FROM pmo_grants WHERE ")
-        .push_bind(Level::Share as i16)
-        .push(" = ANY(permission))");
-    Ok(qb.build_query_scalar().fetch_one(db).await?)
+    let grants = grant_set(db, user).await?;
+    let shares = grants
+        .active()
+        .any(|grant| grant.levels.contains(Level::Share));
+    Ok(shares)
 }
 
 /// Whether a cascading grant with View reaches this instance — then it also reaches every record
@@ -247,18 +411,13 @@ pub async fn levels_on_type<'e>(
     if user.tenant_admin {
         return Ok(Levels::ALL);
     }
-    let mut qb = QueryBuilder::new("");
-    push_grant_ctes(&mut qb, user);
-    qb.push(" SELECT bit_or(1 << l)::int FROM pmo_grants, unnest(permission) l WHERE entity_id IS NULL AND entity_type = ")
-        .push_bind(entity.as_str());
-    let mask: Option<i32> = qb.build_query_scalar().fetch_one(db).await?;
-    Ok(Levels::from_mask(mask))
+    Ok(grant_set(db, user).await?.levels_on_type(entity))
 }
 
 /// Refuses unless the caller holds `level` on the instance: 404 when they cannot even see it (so
 /// its existence is not revealed), 403 when they can see it but lack the level.
-pub async fn require_instance_level<'e>(
-    db: impl PgExecutor<'e>,
+pub async fn require_instance_level(
+    db: &sqlx::PgPool,
     user: &CurrentUser,
     entity: EntityType,
     id: Uuid,
@@ -425,20 +584,38 @@ pub async fn list_visibility(
     user: &CurrentUser,
     entity: EntityType,
 ) -> Result<Visibility, ApiError> {
-    if views_every_instance(db, user, entity).await? {
+    if user.tenant_admin {
         return Ok(Visibility::Everything);
     }
-    let mut qb = QueryBuilder::new("SELECT DISTINCT id FROM (");
-    push_visible_ids(&mut qb, user, entity);
-    qb.push(" LIMIT ")
-        .push_bind(SPARSE_VISIBILITY_LIMIT as i64 + 1)
-        .push(") visible (id)");
-    let ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(db).await?;
-    Ok(if ids.len() > SPARSE_VISIBILITY_LIMIT {
-        Visibility::Dense
-    } else {
-        Visibility::Ids(ids)
-    })
+    let grants = grant_set(db, user).await?;
+    if grants.levels_on_type(entity).contains(Level::View) {
+        return Ok(Visibility::Everything);
+    }
+    let weigh = |visibility: &Visibility| match visibility {
+        Visibility::Ids(ids) => 32 + ids.len() * std::mem::size_of::<Uuid>(),
+        _ => 32,
+    };
+    let visibility = derived(
+        user,
+        &grants,
+        format!("visible:{entity}"),
+        weigh,
+        || async {
+            let mut qb = QueryBuilder::new("SELECT DISTINCT id FROM (");
+            push_visible_ids(&mut qb, user, entity);
+            qb.push(" LIMIT ")
+                .push_bind(SPARSE_VISIBILITY_LIMIT as i64 + 1)
+                .push(") visible (id)");
+            let ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(db).await?;
+            Ok(if ids.len() > SPARSE_VISIBILITY_LIMIT {
+                Visibility::Dense
+            } else {
+                Visibility::Ids(ids)
+            })
+        },
+    )
+    .await?;
+    Ok(Visibility::clone(&visibility))
 }
 
 /// Restricts a list of `entity` rows (aliased `row_alias`, already under a WHERE) to those the
@@ -582,12 +759,14 @@ pub async fn types_viewable_in_full<'e>(
     if user.tenant_admin {
         return Ok(EntityType::ALL.to_vec());
     }
-    let mut qb = QueryBuilder::new("");
-    push_grant_ctes(&mut qb, user);
-    qb.push(" SELECT DISTINCT entity_type::text FROM pmo_grants WHERE entity_id IS NULL");
-    let names: Vec<String> = qb.build_query_scalar().fetch_all(db).await?;
-    let mut types: Vec<EntityType> = names.iter().filter_map(|name| name.parse().ok()).collect();
+    let grants = grant_set(db, user).await?;
+    let mut types: Vec<EntityType> = grants
+        .active()
+        .filter(|grant| grant.entity_id.is_none())
+        .map(|grant| grant.entity_type)
+        .collect();
     types.sort_unstable();
+    types.dedup();
     Ok(types)
 }
 
@@ -660,16 +839,6 @@ pub struct InstanceGrant {
     pub expires_ts: Option<chrono::DateTime<chrono::Utc>>,
 }
 
-/// One grant of the caller as read for the summary: type, instance, levels, cascade, role, expiry.
-type GrantSummaryRow = (
-    String,
-    Option<Uuid>,
-    Vec<i16>,
-    bool,
-    Option<Uuid>,
-    Option<chrono::DateTime<chrono::Utc>>,
-);
-
 pub async fn summary(db: &sqlx::PgPool, user: &CurrentUser) -> Result<PermissionSummary, ApiError> {
     if user.tenant_admin {
         let types = EntityType::ALL
@@ -685,40 +854,27 @@ pub async fn summary(db: &sqlx::PgPool, user: &CurrentUser) -> Result<Permission
             instance_grants: Vec::new(),
         });
     }
-    let mut qb = QueryBuilder::new("");
-    push_grant_ctes(&mut qb, user);
-    qb.push(
-        " SELECT entity_type::text, entity_id, permission, cascade_flag, via_role, expires_ts
-          FROM pmo_grants ORDER BY 1, 2 NULLS FIRST",
-    );
-    let rows: Vec<GrantSummaryRow> = qb.build_query_as().fetch_all(db).await?;
+    let grants = grant_set(db, user).await?;
+    let mut active: Vec<&Grant> = grants.active().collect();
+    active.sort_by_key(|grant| (grant.entity_type.as_str(), grant.entity_id));
 
     let mut type_masks = std::collections::BTreeMap::<&'static str, (EntityType, Levels)>::new();
     let mut instance_grants = Vec::new();
-    for (entity_type, entity_id, permission, cascade, via_role, expires_ts) in rows {
-        let Ok(entity_type) = entity_type.parse::<EntityType>() else {
-            continue;
-        };
-        let levels = Levels::from_levels(
-            &permission
-                .iter()
-                .filter_map(|l| Level::from_number(i64::from(*l)))
-                .collect::<Vec<_>>(),
-        );
-        match entity_id {
+    for grant in active {
+        match grant.entity_id {
             None => {
                 let entry = type_masks
-                    .entry(entity_type.as_str())
-                    .or_insert((entity_type, Levels::NONE));
-                entry.1 = Levels(entry.1.0 | levels.0);
+                    .entry(grant.entity_type.as_str())
+                    .or_insert((grant.entity_type, Levels::NONE));
+                entry.1 = Levels(entry.1.0 | grant.levels.0);
             }
             Some(entity_id) => instance_grants.push(InstanceGrant {
-                entity_type,
+                entity_type: grant.entity_type,
                 entity_id,
-                levels: levels.to_vec(),
-                cascade,
-                via_role,
-                expires_ts,
+                levels: grant.levels.to_vec(),
+                cascade: grant.cascade,
+                via_role: grant.via_role,
+                expires_ts: grant.expires_ts,
             }),
         }
     }

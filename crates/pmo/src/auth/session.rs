@@ -6,9 +6,11 @@ use sqlx::PgConnection;
 use uuid::Uuid;
 
 use crate::audit::{self, AuditEntry};
+use crate::auth::current_user::sessions_changed;
 use crate::auth::password;
 use crate::auth::tokens::{issue_access_token, random_token, token_hash};
 use crate::auth::{CurrentUser, keys};
+use crate::cache::Cache;
 use crate::error::{ApiError, ErrorCode};
 use crate::http::extract::RequestMeta;
 use crate::mail::{self, TemplateMail};
@@ -322,7 +324,14 @@ pub async fn refresh(
         return Err(refused());
     }
     if used {
-        revoke_session(&mut tx, session, "refresh_token_reuse").await?;
+        revoke_session(
+            &mut tx,
+            &state.cache,
+            &tenant,
+            session,
+            "refresh_token_reuse",
+        )
+        .await?;
         audit::record(
             &mut *tx,
             meta,
@@ -381,9 +390,12 @@ pub async fn refresh(
 
 async fn revoke_session(
     conn: &mut PgConnection,
+    cache: &Cache,
+    tenant: &str,
     session: Uuid,
     reason: &str,
 ) -> Result<(), sqlx::Error> {
+    sessions_changed(conn, Some(cache), tenant, Some(session)).await?;
     sqlx::query("UPDATE app.auth_session SET revoked_ts = now(), revoked_reason = $2 WHERE id = $1 AND revoked_ts IS NULL")
         .bind(session)
         .bind(reason)
@@ -403,10 +415,12 @@ async fn revoke_session(
 /// many sessions there are.
 async fn revoke_all_sessions(
     conn: &mut PgConnection,
+    cache: &Cache,
     tenant: &str,
     employee: Uuid,
     reason: &str,
 ) -> Result<(), sqlx::Error> {
+    sessions_changed(conn, Some(cache), tenant, None).await?;
     sqlx::query(
         "UPDATE app.auth_session SET revoked_ts = now(), revoked_reason = $3
          WHERE tenant_id = $1 AND employee_id = $2 AND revoked_ts IS NULL",
@@ -434,7 +448,14 @@ pub async fn logout(
     user: &CurrentUser,
 ) -> Result<(), ApiError> {
     let mut tx = state.db.begin().await?;
-    revoke_session(&mut tx, user.session_id, "logout").await?;
+    revoke_session(
+        &mut tx,
+        &state.cache,
+        &user.tenant_id,
+        user.session_id,
+        "logout",
+    )
+    .await?;
     audit::record(
         &mut *tx,
         meta,
@@ -585,7 +606,7 @@ pub async fn confirm_password_reset(
     let mut tx = state.db.begin().await?;
     let (tenant, employee) = redeem_one_time_token(&mut tx, token, "password_reset").await?;
     set_password(&mut tx, &tenant, employee, &hash).await?;
-    revoke_all_sessions(&mut tx, &tenant, employee, "password_reset").await?;
+    revoke_all_sessions(&mut tx, &state.cache, &tenant, employee, "password_reset").await?;
     audit::record(
         &mut *tx,
         meta,

@@ -267,6 +267,9 @@ pub async fn generate(pool: &PgPool, options: &GenerateOptions) -> anyhow::Resul
         );
     }
     let bench_user = bench_user_setup(&mut tx, tenant, &hash).await?;
+    // A running server may hold answers about a tenant replaced with --force.
+    crate::auth::permissions::access_changed(&mut tx, None, tenant).await?;
+    crate::auth::current_user::sessions_changed(&mut tx, None, tenant, None).await?;
     let commit_started = Instant::now();
     tx.commit().await?;
     eprintln!(

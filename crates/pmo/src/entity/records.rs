@@ -1302,16 +1302,7 @@ pub async fn create_record(
     if let Some(link) = parent
         && def.parent_reference(link.parent).is_none()
     {
-        insert_link(
-            &mut tx,
-            tenant,
-            link.parent,
-            link.parent_id,
-            entity,
-            id,
-            user.employee_id,
-        )
-        .await?;
+        insert_link(&mut tx, user, link.parent, link.parent_id, entity, id).await?;
     }
     let record = fetch_record(&mut tx, def, tenant, id, true, key)
         .await?
@@ -1396,13 +1387,13 @@ async fn sync_registry(
 /// Creates (or reactivates) a parent→child link.
 pub async fn insert_link(
     conn: &mut PgConnection,
-    tenant: &str,
+    user: &CurrentUser,
     parent: EntityType,
     parent_id: Uuid,
     child: EntityType,
     child_id: Uuid,
-    actor: Uuid,
 ) -> Result<Uuid, ApiError> {
+    let tenant = user.tenant_id.as_str();
     let relationship = if child == EntityType::Employee && parent == EntityType::Task {
         "assigned_to"
     } else {
@@ -1422,7 +1413,7 @@ pub async fn insert_link(
     .bind(child.as_str())
     .bind(child_id)
     .bind(relationship)
-    .bind(actor)
+    .bind(user.employee_id)
     .fetch_one(&mut *conn)
     .await
     .map_err(|err| {
@@ -1436,7 +1427,22 @@ pub async fn insert_link(
             map_write_error(err)
         }
     })?;
+    permissions::access_changed(conn, user.cache.as_ref(), tenant).await?;
     Ok(id)
+}
+
+/// Sessions carry their employee's name, e-mail and active flag: after a write to an employee,
+/// every instance reads the tenant's sessions again (deactivation ends them at once).
+async fn sessions_follow(
+    conn: &mut PgConnection,
+    user: &CurrentUser,
+    entity: EntityType,
+) -> Result<(), sqlx::Error> {
+    if entity != EntityType::Employee {
+        return Ok(());
+    }
+    crate::auth::current_user::sessions_changed(conn, user.cache.as_ref(), &user.tenant_id, None)
+        .await
 }
 
 /// The version a write was based on: `If-Match` or the body's `version`.
@@ -1527,6 +1533,7 @@ pub async fn update_record(
         write_lines(&mut tx, tenant, def, id, lines).await?;
     }
     sync_registry(&mut tx, def, tenant, id).await?;
+    sessions_follow(&mut tx, user, entity).await?;
     let mut after = fetch_record(&mut tx, def, tenant, id, true, key)
         .await?
         .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
@@ -1657,6 +1664,7 @@ pub async fn set_active(
         return Err(version_conflict(&before, expected.unwrap_or_default()));
     }
     sync_registry(&mut tx, def, tenant, id).await?;
+    sessions_follow(&mut tx, user, entity).await?;
     let mut after = fetch_record(&mut tx, def, tenant, id, true, key)
         .await?
         .ok_or_else(|| ApiError::not_found(entity.as_str()))?;

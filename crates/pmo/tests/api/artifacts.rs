@@ -338,6 +338,7 @@ async fn grant(
     .execute(&app.pool)
     .await
     .unwrap();
+    app.forget_cached_access().await;
 }
 
 /// Each scenario runs once per backend: `artifacts::local::<name>` and `artifacts::s3::<name>`.

@@ -453,11 +453,13 @@ async fn a_key_revocation_on_one_instance_is_refused_by_the_other_at_once(pool: 
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
-async fn logout_and_grant_revocation_take_effect_on_every_instance_at_once(pool: PgPool) {
-    // Sessions and permissions are read from the database on every request (never cached), so a
-    // change made through one instance holds on the next request to any other.
+async fn logout_and_grant_revocation_take_effect_on_every_instance(pool: PgPool) {
+    // Sessions and permission answers are cached per instance. A change made through one
+    // instance holds there at once and on every other instance as soon as PostgreSQL delivers
+    // the commit's notification (milliseconds); never when the cache entry would have expired.
     let a = Instance::start(&pool, |_| {}).await;
     let b = Instance::start(&pool, |_| {}).await;
+    wait_for_listeners(&pool, 2).await;
     let admin = a.tenant_admin("acme").await;
     let pat_id = a.employee("acme", "pat").await;
     let pat = b.login("acme", "pat@acme.example").await;
@@ -465,14 +467,6 @@ async fn logout_and_grant_revocation_take_effect_on_every_instance_at_once(pool:
         .post("/api/v1/project", Some(&admin), &json!({"name": "Roof"}))
         .await;
     assert_eq!(status, StatusCode::CREATED, "{project}");
-    let (status, grant) = a
-        .post(
-            "/api/v1/rbac/grants",
-            Some(&admin),
-            &json!({"grantee_type": "employee", "grantee_id": pat_id, "entity_type": "project", "levels": [0]}),
-        )
-        .await;
-    assert_eq!(status, StatusCode::CREATED, "{grant}");
     let visible = async |instance: &Instance| {
         let (status, page) = instance.get("/api/v1/project", Some(&pat)).await;
         if status == StatusCode::OK {
@@ -481,7 +475,23 @@ async fn logout_and_grant_revocation_take_effect_on_every_instance_at_once(pool:
             0
         }
     };
-    assert_eq!(visible(&b).await, 1, "B serves the grant made on A");
+    // Both instances cache "pat sees no project".
+    assert_eq!(visible(&a).await, 0);
+    assert_eq!(visible(&b).await, 0);
+    let (status, grant) = a
+        .post(
+            "/api/v1/rbac/grants",
+            Some(&admin),
+            &json!({"grantee_type": "employee", "grantee_id": pat_id, "entity_type": "project", "levels": [0]}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{grant}");
+    assert_eq!(visible(&a).await, 1, "A serves its own grant at once");
+    assert!(
+        eventually(Duration::from_secs(2), async || visible(&b).await == 1).await,
+        "B serves the grant made on A"
+    );
+
     let grant_id = grant["id"].as_str().unwrap();
     let (status, _) = a
         .send(
@@ -492,18 +502,55 @@ async fn logout_and_grant_revocation_take_effect_on_every_instance_at_once(pool:
         )
         .await;
     assert!(status.is_success(), "{status}");
-    assert_eq!(
-        visible(&b).await,
-        0,
-        "the revoke made on A holds on B at once"
+    assert_eq!(visible(&a).await, 0, "A holds its own revoke at once");
+    assert!(
+        eventually(Duration::from_secs(2), async || visible(&b).await == 0).await,
+        "the revoke made on A holds on B"
+    );
+
+    // Deactivating the employee ends their sessions (cached on B) everywhere.
+    let me = async |instance: &Instance| instance.get("/api/v1/auth/me", Some(&pat)).await;
+    assert_eq!(me(&a).await.0, StatusCode::OK);
+    assert_eq!(me(&b).await.0, StatusCode::OK);
+    let (status, body) = a
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/employee/{pat_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    assert_eq!(me(&a).await.0, StatusCode::UNAUTHORIZED, "A at once");
+    assert!(
+        eventually(Duration::from_secs(2), async || me(&b).await.0
+            == StatusCode::UNAUTHORIZED)
+        .await,
+        "B refuses the deactivated employee"
+    );
+    let (status, body) = a
+        .post(
+            &format!("/api/v1/employee/{pat_id}/restore"),
+            Some(&admin),
+            &json!({}),
+        )
+        .await;
+    assert!(status.is_success(), "{status} {body}");
+    assert!(
+        eventually(Duration::from_secs(2), async || me(&b).await.0
+            == StatusCode::OK)
+        .await,
+        "B serves the restored employee's session again"
     );
 
     let (status, _) = a.post("/api/v1/auth/logout", Some(&pat), &json!({})).await;
     assert_eq!(status, StatusCode::NO_CONTENT);
-    assert_eq!(
-        b.get("/api/v1/auth/me", Some(&pat)).await.0,
-        StatusCode::UNAUTHORIZED,
-        "logged out everywhere at once"
+    assert_eq!(me(&a).await.0, StatusCode::UNAUTHORIZED, "logged out on A");
+    assert!(
+        eventually(Duration::from_secs(2), async || me(&b).await.0
+            == StatusCode::UNAUTHORIZED)
+        .await,
+        "logged out on B"
     );
 }
 
@@ -686,4 +733,89 @@ async fn a_tls_redis_url_that_cannot_connect_reports_why(pool: PgPool) {
         "the connect error (not a panic) reaches readiness"
     );
     assert_eq!(a.get("/api/health", None).await.0, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn permission_answers_are_cached_until_an_invalidation_arrives(pool: PgPool) {
+    // Proves the answers really come from the cache (a grant written with SQL and no notification
+    // is not seen), and that the notification every writer sends is what refreshes them.
+    let app = Instance::start(&pool, |_| {}).await;
+    wait_for_listeners(&pool, 1).await;
+    let admin = app.tenant_admin("acme").await;
+    let pat_id = app.employee("acme", "pat").await;
+    let pat = app.login("acme", "pat@acme.example").await;
+    let (status, project) = app
+        .post("/api/v1/project", Some(&admin), &json!({"name": "Roof"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{project}");
+    let project_id = project["id"].as_str().unwrap().to_owned();
+    let visible = async || {
+        let (status, page) = app.get("/api/v1/project", Some(&pat)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        page["data"].as_array().map_or(0, Vec::len)
+    };
+    let get = async || {
+        app.get(&format!("/api/v1/project/{project_id}"), Some(&pat))
+            .await
+            .0
+    };
+    assert_eq!(visible().await, 0);
+    assert_eq!(get().await, StatusCode::NOT_FOUND);
+
+    sqlx::query(
+        "INSERT INTO app.d_entity_id_rbac_map (tenant_id, grantee_type, grantee_id, entity_type, entity_id, permission)
+         VALUES ('acme', 'employee', $1, 'project', $2::uuid, '{0}')",
+    )
+    .bind(pat_id)
+    .bind(&project_id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    assert_eq!(visible().await, 0, "the list's visible set is cached");
+    assert_eq!(get().await, StatusCode::NOT_FOUND, "levels are cached");
+
+    let tenant_access = Invalidation::namespace(pmo::cache::PERMISSIONS, Some("acme"));
+    pmo::cache::notify(&pool, &tenant_access).await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(2), async || visible().await == 1).await,
+        "the notification refreshes the visible set"
+    );
+    assert_eq!(get().await, StatusCode::OK);
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn a_datalabel_renamed_on_one_instance_is_listed_renamed_on_the_other(pool: PgPool) {
+    let a = Instance::start(&pool, |_| {}).await;
+    let b = Instance::start(&pool, |_| {}).await;
+    wait_for_listeners(&pool, 2).await;
+    let admin = a.tenant_admin("acme").await;
+    let first_name = async |instance: &Instance| {
+        let (status, list) = instance
+            .get("/api/v1/setting/task_stage", Some(&admin))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        (
+            list["data"][0]["key"].as_i64().unwrap(),
+            list["data"][0]["name"].as_str().unwrap().to_owned(),
+        )
+    };
+    // Both instances hold the list now.
+    let (key, name) = first_name(&a).await;
+    assert_eq!(first_name(&b).await.1, name);
+    let (status, body) = a
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/setting/task_stage/{key}"),
+            Some(&admin),
+            Some(&json!({"name": "Triage"})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(first_name(&a).await.1, "Triage", "A at once");
+    assert!(
+        eventually(Duration::from_secs(2), async || first_name(&b).await.1
+            == "Triage")
+        .await,
+        "B lists the new name"
+    );
 }

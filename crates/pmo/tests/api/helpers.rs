@@ -18,6 +18,7 @@ pub struct TestApp {
     pub router: Router,
     pub pool: PgPool,
     pub config: Arc<Config>,
+    pub cache: pmo::cache::Cache,
     _data_dir: tempfile::TempDir,
 }
 
@@ -73,11 +74,23 @@ impl TestApp {
         config.validate().expect("test config is valid");
         let state = AppState::new(config, pool.clone()).expect("state");
         let config = state.config.clone();
+        let cache = state.cache.clone();
         TestApp {
             router: pmo::build_app(state),
             pool,
             config,
+            cache,
             _data_dir: data_dir,
+        }
+    }
+
+    /// After set-up that wrote grants, links or employees with SQL, behind the app's back: the
+    /// app forgets the sessions and permission answers it derived from them. (A running server
+    /// hears of such writes through `NOTIFY`, as `pmo db query --write` sends it.)
+    pub async fn forget_cached_access(&self) {
+        for namespace in [pmo::cache::PERMISSIONS, pmo::cache::SESSIONS] {
+            let what = pmo::cache::Invalidation::namespace(namespace, None);
+            self.cache.apply(&what).await;
         }
     }
 
@@ -243,11 +256,14 @@ impl TestApp {
     }
 
     /// Runs SQL for test set-up (ids and values bound by the caller's format only in tests).
+    /// Runs set-up SQL; the app then forgets what it cached about access (see
+    /// `forget_cached_access`).
     pub async fn exec(&self, sql: &str) {
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
             .execute(&self.pool)
             .await
             .expect("test SQL");
+        self.forget_cached_access().await;
     }
 }
 

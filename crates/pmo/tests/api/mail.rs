@@ -146,6 +146,9 @@ async fn a_published_tenant_template_overrides_the_builtin_and_escapes_values(po
     .execute(&pool)
     .await
     .unwrap();
+    // Written behind the app's back: it must read the session (which carries the name) again.
+    let sessions = pmo::cache::Invalidation::namespace(pmo::cache::SESSIONS, None);
+    app.state.cache.apply(&sessions).await;
     let (status, body) = app
         .post(
             "/api/v1/auth/invitations",

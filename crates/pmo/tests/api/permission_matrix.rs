@@ -96,6 +96,7 @@ async fn link(
         .execute(&app.pool)
         .await
         .unwrap();
+    app.forget_cached_access().await;
 }
 
 async fn grant(
@@ -121,6 +122,7 @@ async fn grant(
     .execute(&app.pool)
     .await
     .unwrap();
+    app.forget_cached_access().await;
 }
 
 /// A parent type whose link cascades into `entity` (a containment link, not a column).

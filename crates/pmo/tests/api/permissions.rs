@@ -56,6 +56,7 @@ async fn link(app: &TestApp, tenant: &str, parent: (&str, Uuid), child: (&str, U
     .execute(&app.pool)
     .await
     .unwrap();
+    app.forget_cached_access().await;
 }
 
 /// A grant written directly (set-up only; the API refuses some of these on purpose, e.g. expired).
@@ -83,6 +84,7 @@ async fn grant_sql(
     .execute(&app.pool)
     .await
     .unwrap();
+    app.forget_cached_access().await;
 }
 
 async fn levels(app: &TestApp, user: &TestUser, entity: &str, id: Uuid) -> Option<Vec<String>> {
@@ -383,6 +385,7 @@ fn current_user(user: &TestUser) -> CurrentUser {
         tenant_admin: false,
         name: user.email.clone(),
         email: user.email.clone(),
+        cache: None,
     }
 }
 

@@ -488,6 +488,7 @@ async fn sensitive_fields_need_edit_and_are_encrypted_at_rest(pool: PgPool) {
         .execute(&app.pool)
         .await
         .unwrap();
+    app.forget_cached_access().await;
     let seen = app
         .get_as(&viewer, &format!("/api/v1/employee/{id}"))
         .await
@@ -543,6 +544,7 @@ async fn walking_every_page_as_a_user_with_instance_grants(pool: PgPool) {
     .execute(&app.pool)
     .await
     .unwrap();
+    app.forget_cached_access().await;
     let expected: HashSet<String> = sqlx::query_scalar(
         "SELECT id::text FROM app.d_task WHERE substring(code from 3)::int % 7 = 0
             OR (substring(code from 3)::int - 1) / 100 + 1 IN (2, 5)",
@@ -682,6 +684,7 @@ async fn create_under_a_parent_links_in_one_transaction_and_checks_both_sides(po
         .execute(&app.pool)
         .await
         .unwrap();
+    app.forget_cached_access().await;
     create_task(&pm)
         .await
         .assert_error(StatusCode::FORBIDDEN, "forbidden");
@@ -692,6 +695,7 @@ async fn create_under_a_parent_links_in_one_transaction_and_checks_both_sides(po
         .execute(&app.pool)
         .await
         .unwrap();
+    app.forget_cached_access().await;
     let created = create_task(&pm).await;
     assert_eq!(
         created.status,
