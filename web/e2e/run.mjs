@@ -3,7 +3,8 @@
 // the test did not expect fails it. Screenshots of the main pages go to test-results/.
 //
 //   PMO_BASE_URL=http://127.0.0.1:4000 node e2e/run.mjs [name filter]
-import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash, randomBytes } from 'node:crypto';
+import { mkdirSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { createRequire } from 'node:module';
 import { launchBrowser } from './browser.mjs';
@@ -83,6 +84,7 @@ async function apiSession() {
     get: (path) => call('GET', path),
     patch: (path, body) => call('PATCH', path, body),
     post: (path, body) => call('POST', path, body),
+    delete: (path) => call('DELETE', path),
   };
 }
 
@@ -185,6 +187,71 @@ async function labelNames(page) {
 
 async function activeOrder(api, datalabel) {
   return (await api.get(`/api/v1/setting/${datalabel}`)).body.data.sort((a, b) => a.sort_order - b.sort_order).map((v) => v.name);
+}
+
+/** Chooses files through the page's own file dialog (the button opens it), as a person would. */
+async function chooseFiles(page, button, files) {
+  const chooser = page.waitForEvent('filechooser');
+  await button.click();
+  await (await chooser).setFiles(files);
+}
+
+/** Records every value the named progress bars take (aria-valuenow), in order. */
+async function watchProgress(page) {
+  await page.evaluate(() => {
+    window.pmoProgress = [];
+    new MutationObserver((changes) => {
+      for (const change of changes) {
+        const el = change.target;
+        if (el instanceof Element && el.getAttribute('role') === 'progressbar') {
+          window.pmoProgress.push([el.getAttribute('aria-label'), Number(el.getAttribute('aria-valuenow'))]);
+        }
+      }
+    }).observe(document.body, { subtree: true, attributes: true, attributeFilter: ['aria-valuenow'] });
+  });
+  return async (label) => (await page.evaluate(() => window.pmoProgress)).filter(([l]) => l === label).map(([, v]) => v);
+}
+
+/** Clicks a Download button: the bytes the browser saved, and the bytes a fetch of the presigned
+ * link answers from the page itself. */
+async function download(page, button) {
+  const link = page.waitForResponse((r) => /\/api\/v1\/artifact\/[^/]+\/download$/.test(new URL(r.url()).pathname));
+  const saved = page.waitForEvent('download');
+  await button.click();
+  const answer = await (await link).json();
+  const file = await saved;
+  const savedBytes = readFileSync(await file.path());
+  // The page hashes what it fetched (127.0.0.1 is a secure context, so crypto.subtle is there).
+  const fetched = await page.evaluate(async (url) => {
+    const response = await fetch(url);
+    const bytes = await response.arrayBuffer();
+    const digest = new Uint8Array(await crypto.subtle.digest('SHA-256', bytes));
+    return { status: response.status, size: bytes.byteLength, sha256: Array.from(digest, (b) => b.toString(16).padStart(2, '0')).join('') };
+  }, answer.url);
+  equal(fetched.status, 200, 'presigned download status');
+  return { name: file.suggestedFilename(), saved: savedBytes, fetched };
+}
+
+function sha256(bytes) {
+  return createHash('sha256').update(bytes).digest('hex');
+}
+
+/** The download equals `bytes`: the file the browser saved and the page's own fetch of the link. */
+function sameBytes(got, bytes, label) {
+  check(got.saved.equals(bytes), `${label}: saved ${got.saved.length} bytes, not the ${bytes.length} uploaded`);
+  equal([got.fetched.size, got.fetched.sha256], [bytes.length, sha256(bytes)], `${label}: fetched bytes`);
+}
+
+/** Fails unless nothing on the page is wider than the viewport and each control lies inside it. */
+async function fitsScreen(page, label, controls = []) {
+  const width = page.viewportSize().width;
+  const scrollWidth = await page.evaluate(() => document.documentElement.scrollWidth);
+  check(scrollWidth <= width, `${label}: the page is ${scrollWidth}px wide on a ${width}px screen`);
+  for (const control of controls) {
+    const box = await control.boundingBox();
+    check(box, `${label}: a control is not visible`);
+    check(box.x >= 0 && box.x + box.width <= width, `${label}: a control lies off-screen (${Math.round(box.x)}–${Math.round(box.x + box.width)}px)`);
+  }
 }
 
 // Data that later tests build on (the task created under a project).
@@ -909,6 +976,201 @@ const tests = [
       await dialog.getByRole('combobox', { name: 'Employee' }).fill('Sarah');
       await page.getByRole('option', { name: /^Sarah Chen/ }).waitFor();
       await dialog.getByRole('button', { name: 'Cancel' }).click();
+    },
+  },
+  {
+    name: 'files: upload to a project with progress, refusals next to the file, download the same bytes, a second version, both downloadable',
+    // The refused files (415, 422) are logged by the browser as failed requests.
+    allow: [/status of 415/, /status of 422/],
+    // axe is injected as a script tag, which the app's CSP would refuse.
+    bypassCSP: true,
+    async run({ page, api }) {
+      const project = shared.projectId ? { id: shared.projectId } : (await api.get('/api/v1/project?limit=1&sort=name')).body.data[0];
+      const stamp = Date.now();
+      const name = `e2e-notes-${stamp}.txt`;
+      // Large enough for the browser to report progress on the way (it is still one local PUT).
+      const first = Buffer.from(`PMO upload test ${stamp}\n`.repeat(40_000));
+      await signIn(page, `/project/${project.id}/artifact`);
+      const table = page.getByRole('table', { name: 'Artifacts' });
+      await table.waitFor();
+      equal(await page.getByRole('button', { name: 'New artifact' }).count(), 0, 'a generic "New artifact" button (the API refuses it)');
+
+      const progress = await watchProgress(page);
+      await chooseFiles(page, page.getByRole('button', { name: 'Upload file' }), [
+        { name, mimeType: 'text/plain', buffer: first },
+        { name: 'page.html', mimeType: 'text/html', buffer: Buffer.from('<p>hi</p>') },
+        { name: 'empty.txt', mimeType: 'text/plain', buffer: Buffer.alloc(0) },
+      ]);
+      const uploads = page.getByRole('list', { name: 'Uploads' });
+      const done = uploads.getByTestId('upload-item').filter({ hasText: name });
+      await eventually(async () => (await done.getAttribute('data-phase')) === 'done', 'the upload did not finish', 15_000);
+      await done.getByText('Uploaded').waitFor();
+      equal(await done.getByRole('progressbar', { name: `Upload of ${name}` }).getAttribute('aria-valuenow'), '100', 'progress at the end');
+      const values = await progress(`Upload of ${name}`);
+      check(values.length > 0 && values.at(-1) === 100, `progress values: ${JSON.stringify(values)}`);
+      check(values.every((v, i) => i === 0 || v >= values[i - 1]), `progress went backwards: ${JSON.stringify(values)}`);
+      // The API's refusals, as sentences next to their file.
+      await uploads.getByTestId('upload-item').filter({ hasText: 'page.html' }).getByText('Files of type text/html are not accepted.').waitFor();
+      await uploads.getByTestId('upload-item').filter({ hasText: 'empty.txt' }).getByText('Not accepted: Size: empty files cannot be uploaded.').waitFor();
+      await table.getByRole('link', { name, exact: true }).waitFor();
+      await shot(page, '22-project-files-uploaded');
+      await checkAccessibility(page, 'project files with uploads');
+
+      const listed = (await api.get(`/api/v1/project/${project.id}/artifact?limit=200`)).body.data.filter((a) => a.file_name === name);
+      equal(listed.map((a) => [a.upload_status, a.file_size_bytes, a.file_version]), [['available', first.length, 1]], 'the file in the API');
+
+      await table.getByRole('link', { name, exact: true }).click();
+      await page.getByRole('heading', { level: 1, name }).waitFor();
+      const versions = page.getByRole('list', { name: 'Versions' });
+      await eventually(async () => (await versions.getByRole('listitem').count()) === 1, 'one version listed');
+      const v1 = await download(page, versions.getByRole('button', { name: 'Download version 1' }));
+      equal(v1.name, name, 'saved file name');
+      sameBytes(v1, first, 'version 1');
+
+      // A second version with other bytes (and name): both stay downloadable.
+      const second = randomBytes(200_000);
+      const secondName = `e2e-notes-${stamp}-v2.bin`;
+      await chooseFiles(page, page.getByRole('button', { name: 'Upload new version' }), [
+        { name: secondName, mimeType: 'application/octet-stream', buffer: second },
+      ]);
+      const newVersion = page.getByRole('list', { name: 'Uploads' }).getByTestId('upload-item').filter({ hasText: secondName });
+      await eventually(async () => (await newVersion.getAttribute('data-phase')) === 'done', 'the new version did not finish', 15_000);
+      await eventually(async () => (await versions.getByRole('listitem').count()) === 2, 'two versions listed');
+      const latest = versions.getByRole('listitem', { name: 'Version 2' });
+      await latest.getByText('Latest', { exact: true }).waitFor();
+      await latest.getByText(secondName).waitFor();
+      await latest.getByText(/by James Miller/).waitFor();
+      await shot(page, '23-artifact-versions');
+      await checkAccessibility(page, 'artifact versions');
+      const v2 = await download(page, latest.getByRole('button', { name: 'Download version 2' }));
+      equal(v2.name, secondName, 'saved name of version 2');
+      sameBytes(v2, second, 'version 2');
+      const again = await download(page, versions.getByRole('button', { name: 'Download version 1' }));
+      sameBytes(again, first, 'version 1 after the new version');
+
+      const chain = (await api.get(`/api/v1/artifact/${listed[0].id}/versions`)).body.data;
+      equal(chain.map((v) => [v.file_version, v.upload_status, v.is_latest_version]), [[2, 'available', true], [1, 'available', false]], 'the chain in the API');
+      // The project's tab lists the file once, at its latest version.
+      await page.goto(`${BASE}/project/${project.id}/artifact`);
+      await table.getByRole('link', { name, exact: true }).waitFor();
+      const rows = await table.locator('tbody tr', { hasText: secondName }).count();
+      equal(rows, 1, 'rows of the file in the project tab');
+    },
+  },
+  {
+    name: 'restore: a deleted client is listed under "Show deleted" and restored; someone without Delete gets no Restore',
+    bypassCSP: true, // axe
+    async run({ page, context, api, problems }) {
+      const name = `E2E restore ${Date.now()}`;
+      const created = await api.post('/api/v1/client', { name });
+      equal(created.status, 201, 'client created');
+      const id = created.body.id;
+      await signIn(page, `/client/${id}`);
+      await page.getByRole('heading', { level: 1, name }).waitFor();
+      await page.getByRole('button', { name: 'Delete' }).click();
+      await page.getByRole('dialog').getByRole('button', { name: 'Delete' }).click();
+      await page.waitForURL(/\/client$/);
+      equal((await api.get(`/api/v1/client/${id}`)).body.active_flag, false, 'deleted in the API');
+
+      await page.getByRole('searchbox', { name: 'Search' }).fill(name);
+      await page.getByText('Nothing matches the search and filters.').waitFor();
+      // The switch follows the URL, which React Router updates in a transition: click, then wait.
+      await page.getByRole('switch', { name: 'Show deleted' }).click();
+      await page.waitForURL(/deleted=true/);
+      const table = page.getByRole('table', { name: 'Clients' });
+      const row = table.locator('tbody tr', { hasText: name });
+      await row.waitFor();
+      await page.getByText(/^1 deleted client$/).waitFor();
+      await page.reload(); // the toggle lives in the URL
+      await row.waitFor();
+      check(await page.getByRole('switch', { name: 'Show deleted' }).isChecked(), 'Show deleted is off after a reload');
+      await shot(page, '24-deleted-clients');
+      await checkAccessibility(page, 'deleted clients');
+
+      // Mark may view clients but not delete them: he sees the row, not the button.
+      const mark = await secondPerson(context, problems);
+      try {
+        await signInAs(mark.page, 'mark.lavoie@huronhome.ca', `/client?q=${encodeURIComponent(name)}&deleted=true`);
+        await mark.page.getByRole('table', { name: 'Clients' }).locator('tbody tr', { hasText: name }).waitFor();
+        equal(await mark.page.getByRole('button', { name: `Restore ${name}` }).count(), 0, 'Restore for someone without Delete');
+      } finally {
+        await mark.close();
+      }
+
+      await row.getByRole('button', { name: `Restore ${name}` }).click();
+      await page.getByText(`${name} restored.`).waitFor();
+      await eventually(async () => (await row.count()) === 0, 'the restored row stays in the deleted view');
+      equal((await api.get(`/api/v1/client/${id}`)).body.active_flag, true, 'restored in the API');
+      await page.getByRole('switch', { name: 'Show deleted' }).click();
+      await eventually(() => !page.url().includes('deleted='), 'deleted= stays in the URL');
+      await table.getByRole('link', { name, exact: true }).waitFor();
+    },
+  },
+  {
+    name: 'phone width, dark mode: settings pages, file views and the deleted list fit the screen',
+    viewport: { width: 390, height: 844 },
+    bypassCSP: true, // axe
+    async run({ page, api }) {
+      await signIn(page, '/settings/datalabels/task_stage');
+      await page.getByRole('button', { name: 'Switch to dark mode' }).click();
+      await eventually(async () => (await page.evaluate(() => document.documentElement.dataset.mantineColorScheme)) === 'dark', 'not dark');
+
+      const labels = page.getByRole('table', { name: 'Task stage labels' });
+      await labels.getByText('In Review', { exact: true }).waitFor();
+      // On a phone the datalabels are picked from a list box, not a long column of links.
+      const picker = page.getByRole('combobox', { name: 'Datalabel' });
+      await fitsScreen(page, 'datalabel manager', [picker, labels.getByRole('button', { name: 'Edit In Review' }), page.getByRole('button', { name: 'Add label' })]);
+      await shot(page, '25-phone-dark-datalabels');
+      await checkAccessibility(page, 'datalabel manager (phone, dark)');
+      await picker.click();
+      await page.getByRole('option', { name: 'Task priority' }).click();
+      await page.waitForURL(/\/settings\/datalabels\/task_priority$/);
+      await page.getByRole('table', { name: 'Task priority labels' }).waitFor();
+
+      await page.goto(`${BASE}/settings/permissions`);
+      const grants = page.getByRole('table', { name: 'Grants' });
+      await grants.locator('tbody tr').first().waitFor();
+      await fitsScreen(page, 'permissions', [page.getByRole('button', { name: 'Grant access' }), grants.getByRole('button', { name: /^Revoke / }).first()]);
+      await shot(page, '26-phone-dark-permissions');
+      await checkAccessibility(page, 'permissions (phone, dark)');
+      await page.getByRole('button', { name: 'Grant access' }).click();
+      const dialog = page.getByRole('dialog', { name: 'Grant access' });
+      await dialog.waitFor();
+      await fitsScreen(page, 'grant form', [dialog.getByRole('button', { name: 'Grant' }), dialog.getByRole('button', { name: 'Cancel' })]);
+      await shot(page, '27-phone-dark-grant-form');
+      await dialog.getByRole('button', { name: 'Cancel' }).click();
+
+      const project = shared.projectId || (await api.get('/api/v1/project?limit=1&sort=name')).body.data[0].id;
+      await page.goto(`${BASE}/project/${project}/artifact`);
+      await page.getByRole('table', { name: 'Artifacts' }).waitFor();
+      await fitsScreen(page, 'project files', [page.getByRole('button', { name: 'Upload file' })]);
+      await shot(page, '28-phone-dark-project-files');
+      await checkAccessibility(page, 'project files (phone, dark)');
+      const file = (await api.get(`/api/v1/project/${project}/artifact?limit=1&is_latest_version=true`)).body.data[0];
+      if (file) {
+        await page.goto(`${BASE}/artifact/${file.id}`);
+        const versions = page.getByRole('list', { name: 'Versions' });
+        await versions.getByRole('listitem').first().waitFor();
+        await fitsScreen(page, 'artifact', [versions.getByRole('button', { name: /^Download version/ }).first(), page.getByRole('button', { name: 'Upload new version' })]);
+        await shot(page, '29-phone-dark-artifact-versions');
+        await checkAccessibility(page, 'artifact versions (phone, dark)');
+      }
+
+      // A deleted client: its Restore button stays on the screen while the table scrolls sideways.
+      const name = `E2E phone restore ${Date.now()}`;
+      const client = (await api.post('/api/v1/client', { name })).body;
+      try {
+        equal((await api.delete(`/api/v1/client/${client.id}`)).status, 204, 'client deleted');
+        await page.goto(`${BASE}/client?deleted=true&q=${encodeURIComponent(name)}`);
+        const restore = page.getByRole('button', { name: `Restore ${name}` });
+        await restore.waitFor();
+        await fitsScreen(page, 'deleted clients', [page.getByRole('switch', { name: 'Show deleted' }), restore]);
+        await shot(page, '30-phone-dark-deleted-clients');
+        await checkAccessibility(page, 'deleted clients (phone, dark)');
+      } finally {
+        await api.post(`/api/v1/client/${client.id}/restore`);
+      }
+      await page.getByRole('button', { name: 'Switch to light mode' }).click();
     },
   },
 ];

@@ -43,3 +43,17 @@ export function humanize(value: string): string {
   const words = value.replace(/[_-]+/g, ' ').trim();
   return words.charAt(0).toUpperCase() + words.slice(1);
 }
+
+const byteUnits = ['KB', 'MB', 'GB', 'TB'] as const;
+
+/** A size in bytes for people: `512 bytes`, `1.5 KB`, `100 MB` (binary multiples, as storage limits are). */
+export function formatBytes(bytes: number): string {
+  if (!Number.isFinite(bytes) || bytes < 1024) return `${formatInteger(Math.max(0, Math.round(bytes)))} ${bytes === 1 ? 'byte' : 'bytes'}`;
+  let value = bytes / 1024;
+  let unit = 0;
+  while (value >= 1024 && unit < byteUnits.length - 1) {
+    value /= 1024;
+    unit += 1;
+  }
+  return `${formatDecimal(value < 10 ? Math.round(value * 10) / 10 : Math.round(value), 1)} ${byteUnits[unit] ?? 'TB'}`;
+}

@@ -53,3 +53,17 @@ export function findType(types: readonly EntityTypeInfo[] | undefined, name: str
 export function isEntityType(types: readonly EntityTypeInfo[], name: string): name is EntityType {
   return types.some((t) => t.name === name);
 }
+
+/** Types whose records are made by uploading a file (`POST /api/v1/artifact/upload`); their
+ * generic create is refused (docs/API-DESIGN.md), so no "New …" button is offered for them. */
+const UPLOADED_TYPES: ReadonlySet<string> = new Set(['artifact']);
+
+export function isCreatedByUpload(type: string): boolean {
+  return UPLOADED_TYPES.has(type);
+}
+
+/** Types that keep version chains (`is_latest_version`): their lists under a record show one row
+ * per chain, its latest version. */
+export function keepsVersions(type: EntityTypeInfo): boolean {
+  return type.fields.some((f) => f.name === 'is_latest_version' && f.filterable);
+}

@@ -1,9 +1,30 @@
 import { Center, Loader } from '@mantine/core';
 import { useQuery } from '@tanstack/react-query';
 import { useParams } from 'react-router';
-import { RecordDetailPage } from '@/features/records/components/record-detail-page';
+import { ArtifactVersions } from '@/features/files/components/artifact-versions';
+import { UploadFiles } from '@/features/files/components/upload-files';
+import type { ChildTabContext } from '@/features/records/components/child-records';
+import { type RecordSectionContext, RecordDetailPage } from '@/features/records/components/record-detail-page';
+import { textOf } from '@/lib/format';
 import { entityTypesQueryOptions, findType } from '@/lib/registry';
 import { NotFoundRoute } from './not-found';
+
+// The records feature renders every type from the registry; files add to two of its places.
+
+/** Records that hold files get "Upload file" in their artifact tab (the API wants Edit on them). */
+function childActions({ parent, parentId, parentLevels, child, onChanged }: ChildTabContext) {
+  if (child.name !== 'artifact' || !parentLevels.has('edit')) return null;
+  return <UploadFiles ownerType={parent.name} ownerId={parentId} onUploaded={onChanged} />;
+}
+
+/** An artifact's page lists its versions, each downloadable, and takes a new one. */
+function recordSection({ type, record, levels, onChanged }: RecordSectionContext) {
+  if (type.name !== 'artifact') return null;
+  const id = textOf(record['id']);
+  const root = textOf(record['root_artifact_id']) || id;
+  const deleted = record['active_flag'] === false;
+  return <ArtifactVersions artifactId={id} rootId={root} canUpload={levels.has('edit') && !deleted} onChanged={onChanged} />;
+}
 
 export function EntityDetailRoute() {
   const { entity, id, tab } = useParams();
@@ -17,5 +38,15 @@ export function EntityDetailRoute() {
   }
   const type = findType(types.data, entity);
   if (!type || !types.data || !id) return <NotFoundRoute />;
-  return <RecordDetailPage key={`${type.name}/${id}`} type={type} types={types.data} id={id} tab={tab ?? null} />;
+  return (
+    <RecordDetailPage
+      key={`${type.name}/${id}`}
+      type={type}
+      types={types.data}
+      id={id}
+      tab={tab ?? null}
+      renderSection={recordSection}
+      renderChildActions={childActions}
+    />
+  );
 }

@@ -1,5 +1,5 @@
-import { Grid, NavLink, Stack, Text, Title } from '@mantine/core';
-import { Link } from 'react-router';
+import { Box, Grid, NavLink, Select, Stack, Text, Title } from '@mantine/core';
+import { Link, useNavigate } from 'react-router';
 import type { DatalabelName } from '@/lib/datalabels';
 import { paths } from '@/lib/paths';
 import { useDocumentTitle } from '@/lib/use-document-title';
@@ -10,6 +10,7 @@ import { DatalabelTable } from './datalabel-table';
 /** The tenant's value lists: rename, recolour, reorder, add, deactivate (administrators). */
 export function DatalabelManagerPage({ datalabel }: { datalabel: DatalabelName }) {
   const title = datalabelTitle(datalabel);
+  const navigate = useNavigate();
   useDocumentTitle(`Datalabels: ${title}`);
   return (
     <Stack gap="md">
@@ -22,7 +23,20 @@ export function DatalabelManagerPage({ datalabel }: { datalabel: DatalabelName }
       </div>
       <Grid gap="lg">
         <Grid.Col span={{ base: 12, md: 3 }}>
-          <nav aria-label="Datalabels">
+          {/* Narrow screens: one list box instead of a screenful of links above the table. */}
+          <Select
+            hiddenFrom="md"
+            label="Datalabel"
+            data={DATALABEL_NAMES.map((name) => ({ value: name, label: datalabelTitle(name) }))}
+            value={datalabel}
+            onChange={(name) => {
+              if (name) void navigate(paths.datalabels(name));
+            }}
+            allowDeselect={false}
+            searchable
+            comboboxProps={{ withinPortal: true }}
+          />
+          <Box component="nav" aria-label="Datalabels" visibleFrom="md">
             {DATALABEL_NAMES.map((name) => (
               <NavLink
                 key={name}
@@ -34,7 +48,7 @@ export function DatalabelManagerPage({ datalabel }: { datalabel: DatalabelName }
                 styles={{ root: { borderRadius: 'var(--mantine-radius-sm)' } }}
               />
             ))}
-          </nav>
+          </Box>
         </Grid.Col>
         <Grid.Col span={{ base: 12, md: 9 }}>
           <Stack gap="md">

@@ -79,7 +79,7 @@ export function DatalabelTable({ datalabel }: { datalabel: DatalabelName }) {
         }}
       >
         <SortableContext items={active.map((v) => sortableId(v.key))} strategy={verticalListSortingStrategy}>
-          <Table.ScrollContainer minWidth={640}>
+          <Table.ScrollContainer minWidth={640} className="pmo-cards-on-phone">
             <Table verticalSpacing="xs" aria-label={`${title} labels`} aria-busy={reorder.isPending}>
               <Table.Thead>
                 <Table.Tr>

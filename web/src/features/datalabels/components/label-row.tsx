@@ -158,7 +158,7 @@ export function LabelRow({ datalabel, value, index, activeCount, onStep, reorder
           </Group>
         )}
       </Table.Td>
-      <Table.Td>
+      <Table.Td data-phone-grow>
         <Stack gap={4}>
           {editing ? (
             <TextInput
@@ -199,7 +199,7 @@ export function LabelRow({ datalabel, value, index, activeCount, onStep, reorder
           {value.active_flag ? 'Active' : 'Inactive'}
         </Badge>
       </Table.Td>
-      <Table.Td w={220}>
+      <Table.Td w={220} data-phone-end>
         <Group gap={6} justify="flex-end" wrap="nowrap">
           {editing ? (
             <>

@@ -13,7 +13,7 @@ interface Props {
 
 export function GrantsTable({ grants, busy, typeLabel, onRevoke }: Props) {
   return (
-    <Table.ScrollContainer minWidth={760}>
+    <Table.ScrollContainer minWidth={760} className="pmo-cards-on-phone">
       <Table verticalSpacing="xs" striped aria-label="Grants" aria-busy={busy}>
         <Table.Thead>
           <Table.Tr>
@@ -33,7 +33,7 @@ export function GrantsTable({ grants, busy, typeLabel, onRevoke }: Props) {
             const target = grantTarget(grant, typeLabel);
             return (
               <Table.Tr key={grant.id} data-grant-id={grant.id}>
-                <Table.Td>
+                <Table.Td data-phone-full>
                   <Group gap={6}>
                     <Text size="sm" fw={500}>
                       {grantee}
@@ -43,10 +43,10 @@ export function GrantsTable({ grants, busy, typeLabel, onRevoke }: Props) {
                     </Badge>
                   </Group>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td data-phone-full>
                   <Text size="sm">{target}</Text>
                 </Table.Td>
-                <Table.Td>
+                <Table.Td data-phone-full>
                   <Group gap={4}>
                     {LEVELS.filter((l) => grant.levels.includes(l.level)).map((l) => (
                       <Badge key={l.level} size="sm" variant="light">
@@ -55,13 +55,13 @@ export function GrantsTable({ grants, busy, typeLabel, onRevoke }: Props) {
                     ))}
                   </Group>
                 </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{grant.expires_ts ? formatTimestamp(grant.expires_ts) : 'Never'}</Text>
+                <Table.Td data-label="Expires">
+                  <Text size="sm" span>{grant.expires_ts ? formatTimestamp(grant.expires_ts) : 'Never'}</Text>
                 </Table.Td>
-                <Table.Td>
-                  <Text size="sm">{formatTimestamp(grant.granted_ts)}</Text>
+                <Table.Td data-label="Granted">
+                  <Text size="sm" span>{formatTimestamp(grant.granted_ts)}</Text>
                 </Table.Td>
-                <Table.Td style={{ textAlign: 'right' }}>
+                <Table.Td style={{ textAlign: 'right' }} data-phone-end>
                   <Button size="xs" variant="light" color="red" onClick={() => onRevoke(grant)} aria-label={`Revoke ${grantee} on ${target}`}>
                     Revoke
                   </Button>

@@ -12,6 +12,7 @@ export function toListQuery(params: ListParams, withTotal = true): ListQuery {
     query['sort'] = params.sort;
     query['order'] = params.order;
   }
+  if (params.deleted) query['deleted'] = 'true';
   if (withTotal) query['total'] = 'true';
   return query;
 }

@@ -7,6 +7,8 @@ export interface ListParams {
   order: 'asc' | 'desc';
   /** Field filters as query parameters, e.g. { 'project_stage.in': '1,2' }. */
   filters: Record<string, string>;
+  /** List soft-deleted records instead (to restore them). */
+  deleted?: boolean;
 }
 
 export const recordKeys = {

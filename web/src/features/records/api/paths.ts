@@ -8,12 +8,14 @@ export type ListPath = '/api/v1/project';
 export type RecordPath = '/api/v1/project/{id}';
 export type ChildPath = '/api/v1/project/{id}/task';
 export type ChildTabsPath = '/api/v1/entity/project/{id}/child-tabs';
+export type RestorePath = '/api/v1/project/{id}/restore';
 export type ListQuery = NonNullable<paths[ListPath]['get']['parameters']['query']>;
 
 export const listPath = (type: EntityType) => `/api/v1/${type}` as ListPath;
 export const recordPath = (type: EntityType) => `/api/v1/${type}/{id}` as RecordPath;
 export const childPath = (type: EntityType, child: EntityType) => `/api/v1/${type}/{id}/${child}` as ChildPath;
 export const childTabsPath = (type: EntityType) => `/api/v1/entity/${type}/{id}/child-tabs` as ChildTabsPath;
+export const restorePath = (type: EntityType) => `/api/v1/${type}/{id}/restore` as RestorePath;
 
 export type RecordPage = paths[ListPath]['get']['responses'][200]['content']['application/json'];
 export type EntityRecord = paths[RecordPath]['get']['responses'][200]['content']['application/json'];

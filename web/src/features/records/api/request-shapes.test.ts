@@ -8,6 +8,12 @@ describe('request shapes', () => {
       toListQuery({ limit: 20, cursor: 'abc', q: '  solar ', sort: 'name', order: 'desc', filters: { 'project_stage.in': '1,2' } }),
     ).toEqual({ limit: '20', cursor: 'abc', q: 'solar', sort: 'name', order: 'desc', total: 'true', 'project_stage.in': '1,2' });
     expect(toListQuery({ limit: 200, cursor: null, q: '', sort: null, order: 'asc', filters: {} }, false)).toEqual({ limit: '200' });
+    expect(toListQuery({ limit: 20, cursor: null, q: '', sort: null, order: 'asc', filters: {}, deleted: true })).toEqual({
+      limit: '20',
+      deleted: 'true',
+      total: 'true',
+    });
+    expect(toListQuery({ limit: 20, cursor: null, q: '', sort: null, order: 'asc', filters: {}, deleted: false }, false)).toEqual({ limit: '20' });
   });
 
   it('reads child tabs with their counts', () => {

@@ -1,14 +1,14 @@
 import { Alert, Button, Group, Stack } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
-import { useQuery } from '@tanstack/react-query';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
 import { Plus } from 'lucide-react';
-import { useState } from 'react';
+import { type ReactNode, useState } from 'react';
 import { permissionsQueryOptions, typeLevels } from '@/lib/permissions';
-import type { ChildTypeInfo, EntityTypeInfo, FieldInfo } from '@/lib/registry';
+import { type ChildTypeInfo, type EntityTypeInfo, type FieldInfo, type Level, isCreatedByUpload, keepsVersions } from '@/lib/registry';
 import { useSession } from '@/lib/use-session';
 import { useCreateChild } from '../api/create-child';
 import { useChildRecords } from '../api/get-children';
-import type { ListParams } from '../api/keys';
+import { type ListParams, recordKeys } from '../api/keys';
 import { loadColumns } from '../lib/columns';
 import { type CursorStack, currentCursor, firstPage, goNext, goPrevious, hasPrevious, pageNumber } from '../lib/cursor-stack';
 import { PAGE_SIZE, nextSort } from '../lib/list-state';
@@ -16,29 +16,52 @@ import { CreateRecordModal } from './create-record-modal';
 import { Pager } from './pager';
 import { RecordsTable } from './records-table';
 
+/** What the app may add to a child tab (e.g. uploading files into the artifact tab). */
+export interface ChildTabContext {
+  parent: EntityTypeInfo;
+  parentId: string;
+  parentLevels: Set<Level>;
+  child: ChildTypeInfo;
+  /** Call after adding records under the parent another way: the tab and its count reload. */
+  onChanged: () => void;
+}
+
 interface Props {
   parent: EntityTypeInfo;
   parentId: string;
-  parentLevels: Set<string>;
+  parentLevels: Set<Level>;
   child: ChildTypeInfo;
   childType: EntityTypeInfo;
+  renderActions?: (context: ChildTabContext) => ReactNode;
 }
 
 /** One child tab: the records under this parent, and "New …" (create and link in one request). */
-export function ChildRecords({ parent, parentId, parentLevels, child, childType }: Props) {
+export function ChildRecords({ parent, parentId, parentLevels, child, childType, renderActions }: Props) {
   const session = useSession();
+  const queryClient = useQueryClient();
   const permissions = useQuery(permissionsQueryOptions());
   const [sort, setSort] = useState<{ sort: string | null; order: 'asc' | 'desc' }>({ sort: null, order: 'asc' });
   const [stack, setStack] = useState<CursorStack>(firstPage);
   const [creating, createModal] = useDisclosure(false);
-  const params: ListParams = { limit: PAGE_SIZE, cursor: currentCursor(stack), q: '', sort: sort.sort, order: sort.order, filters: {} };
+  // Files keep every version as a record: the tab shows each file once, at its latest version.
+  const filters: Record<string, string> = keepsVersions(childType) ? { is_latest_version: 'true' } : {};
+  const params: ListParams = { limit: PAGE_SIZE, cursor: currentCursor(stack), q: '', sort: sort.sort, order: sort.order, filters };
   const records = useChildRecords(parent.name, parentId, childType.name, params);
   const create = useCreateChild(parent.name, parentId, childType.name);
   const columns = loadColumns(window.localStorage, session?.employee.id ?? 'anonymous', childType).filter(
     (c) => c !== child.parent_field,
   );
   // Creating under a parent needs Create on the child type and Edit on the parent.
-  const mayCreate = typeLevels(permissions.data, childType.name).has('create') && parentLevels.has('edit');
+  const mayCreate =
+    typeLevels(permissions.data, childType.name).has('create') && parentLevels.has('edit') && !isCreatedByUpload(childType.name);
+  const onChanged = () => {
+    void Promise.all([
+      queryClient.invalidateQueries({ queryKey: recordKeys.childLists(parent.name, parentId, childType.name) }),
+      queryClient.invalidateQueries({ queryKey: recordKeys.childTabs(parent.name, parentId), exact: true }),
+      queryClient.invalidateQueries({ queryKey: recordKeys.lists(childType.name) }),
+    ]);
+  };
+  const actions = renderActions?.({ parent, parentId, parentLevels, child, onChanged });
 
   const onSort = (field: FieldInfo) => {
     setSort(nextSort(sort, field.name));
@@ -50,6 +73,7 @@ export function ChildRecords({ parent, parentId, parentLevels, child, childType 
 
   return (
     <Stack gap="md">
+      {actions}
       {mayCreate && (
         <Group justify="flex-end">
           <Button leftSection={<Plus size={16} aria-hidden />} onClick={createModal.open}>

@@ -1,32 +1,47 @@
-import { Alert, Anchor, Badge, Button, Center, Group, Loader, Modal, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Box, Button, Center, Group, Loader, Modal, Paper, Stack, Tabs, Text, Title } from '@mantine/core';
 import { useDisclosure } from '@mantine/hooks';
 import { notifications } from '@mantine/notifications';
-import { useQuery } from '@tanstack/react-query';
-import { ArrowLeft, Pencil, Trash2 } from 'lucide-react';
-import { useState } from 'react';
+import { useQuery, useQueryClient } from '@tanstack/react-query';
+import { ArchiveRestore, ArrowLeft, Pencil, Trash2 } from 'lucide-react';
+import { type ReactNode, useState } from 'react';
 import { Link, useNavigate } from 'react-router';
 import { ApiError } from '@/lib/api-client';
 import { EntityIcon } from '@/lib/icons';
 import { paths } from '@/lib/paths';
 import { permissionsQueryOptions, recordLevels } from '@/lib/permissions';
-import { type EntityTypeInfo, findType } from '@/lib/registry';
+import { type EntityTypeInfo, type Level, findType } from '@/lib/registry';
 import { useDocumentTitle } from '@/lib/use-document-title';
 import { useDeleteRecord } from '../api/delete-record';
 import { useChildTabs } from '../api/get-child-tabs';
 import { useRecord } from '../api/get-record';
+import { recordKeys } from '../api/keys';
 import type { EntityRecord } from '../api/paths';
-import { ChildRecords } from './child-records';
+import { useRestoreRecord } from '../api/restore-record';
+import { type ChildTabContext, ChildRecords } from './child-records';
 import { FieldValue } from './field-value';
 import { LinesTable } from './lines-table';
 import { RecordEditor } from './record-editor';
 import { StageStepper } from './stage-stepper';
 import { formatTimestamp, textOf } from '@/lib/format';
 
+/** What the app may add under a record's fields (e.g. the version chain of a file). */
+export interface RecordSectionContext {
+  type: EntityTypeInfo;
+  record: EntityRecord;
+  levels: Set<Level>;
+  /** Call after changing the record another way: it reloads, and so do the lists. */
+  onChanged: () => void;
+}
+
 interface Props {
   type: EntityTypeInfo;
   types: EntityTypeInfo[];
   id: string;
   tab: string | null;
+  /** Extra content of the overview tab, below the fields. */
+  renderSection?: (context: RecordSectionContext) => ReactNode;
+  /** Extra actions at the top of a child tab. */
+  renderChildActions?: (context: ChildTabContext) => ReactNode;
 }
 
 const OVERVIEW = 'overview';
@@ -73,11 +88,13 @@ function AuditLine({ record }: { record: EntityRecord }) {
   );
 }
 
-export function RecordDetailPage({ type, types, id, tab }: Props) {
+export function RecordDetailPage({ type, types, id, tab, renderSection, renderChildActions }: Props) {
   const record = useRecord(type.name, id);
   const childTabs = useChildTabs(type.name, id);
   const permissions = useQuery(permissionsQueryOptions());
   const remove = useDeleteRecord(type.name);
+  const restore = useRestoreRecord(type.name);
+  const queryClient = useQueryClient();
   const navigate = useNavigate();
   const [editing, setEditing] = useState(false);
   const [confirming, confirm] = useDisclosure(false);
@@ -122,6 +139,18 @@ export function RecordDetailPage({ type, types, id, tab }: Props) {
       },
       onError: (error) => notifications.show({ color: 'red', title: 'Not deleted', message: error.message }),
     });
+  const deleted = data['active_flag'] === false;
+  const doRestore = () =>
+    restore.mutate(id, {
+      onSuccess: () => notifications.show({ color: 'green', message: `${title ?? type.label} restored.` }),
+      onError: (error) => notifications.show({ color: 'red', title: 'Not restored', message: error.message }),
+    });
+  const onChanged = () => {
+    void Promise.all([
+      queryClient.invalidateQueries({ queryKey: recordKeys.detail(type.name, id), exact: true }),
+      queryClient.invalidateQueries({ queryKey: recordKeys.lists(type.name) }),
+    ]);
+  };
 
   return (
     <Stack gap="md">
@@ -142,7 +171,7 @@ export function RecordDetailPage({ type, types, id, tab }: Props) {
                 {type.label}
                 {typeof data['code'] === 'string' ? ` · ${data['code']}` : ''}
               </Text>
-              {data['active_flag'] === false && (
+              {deleted && (
                 <Badge color="red" variant="light">
                   Deleted
                 </Badge>
@@ -152,14 +181,19 @@ export function RecordDetailPage({ type, types, id, tab }: Props) {
         </Group>
         {!editing && (
           <Group gap="xs">
-            {levels.has('edit') && (
+            {levels.has('edit') && !deleted && (
               <Button leftSection={<Pencil size={16} aria-hidden />} onClick={() => { setEditing(true); void navigate(paths.detail(type.name, id)); }}>
                 Edit
               </Button>
             )}
-            {levels.has('delete') && (
+            {levels.has('delete') && !deleted && (
               <Button variant="default" color="red" leftSection={<Trash2 size={16} aria-hidden />} onClick={confirm.open}>
                 Delete
+              </Button>
+            )}
+            {levels.has('delete') && deleted && (
+              <Button leftSection={<ArchiveRestore size={16} aria-hidden />} loading={restore.isPending} onClick={doRestore}>
+                Restore
               </Button>
             )}
           </Group>
@@ -208,6 +242,7 @@ export function RecordDetailPage({ type, types, id, tab }: Props) {
               <AuditLine record={data} />
             </Stack>
           </Paper>
+          {renderSection && <Box mt="md">{renderSection({ type, record: data, levels, onChanged })}</Box>}
         </Tabs.Panel>
         {children.map((child) => {
           const childType = findType(types, child.name);
@@ -215,7 +250,14 @@ export function RecordDetailPage({ type, types, id, tab }: Props) {
             <Tabs.Panel key={child.name} value={child.name} pt="md">
               {childType && (
                 <Paper withBorder radius="md" p="md">
-                  <ChildRecords parent={type} parentId={id} parentLevels={levels} child={child} childType={childType} />
+                  <ChildRecords
+                    parent={type}
+                    parentId={id}
+                    parentLevels={levels}
+                    child={child}
+                    childType={childType}
+                    renderActions={renderChildActions}
+                  />
                 </Paper>
               )}
             </Tabs.Panel>

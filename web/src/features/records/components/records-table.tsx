@@ -1,4 +1,5 @@
-import { Anchor, ScrollArea, Stack, Table, Text, UnstyledButton } from '@mantine/core';
+import { Anchor, ScrollArea, Stack, Table, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import type { ReactNode } from 'react';
 import { ArrowDown, ArrowUp, ArrowUpDown } from 'lucide-react';
 import { Link } from 'react-router';
 import { textOf } from '@/lib/format';
@@ -24,6 +25,8 @@ interface Props {
   busy?: boolean;
   /** Cells of editable fields open an inline editor (the server still checks each row). */
   canEdit?: boolean;
+  /** A last column of per-row buttons (e.g. Restore), when given. */
+  rowActions?: (row: EntityRecord) => ReactNode;
 }
 
 function SortIcon({ active, order }: { active: boolean; order: 'asc' | 'desc' }) {
@@ -31,7 +34,7 @@ function SortIcon({ active, order }: { active: boolean; order: 'asc' | 'desc' })
   return order === 'asc' ? <ArrowUp size={14} aria-hidden /> : <ArrowDown size={14} aria-hidden />;
 }
 
-export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, busy = false, canEdit = false }: Props) {
+export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, busy = false, canEdit = false, rowActions }: Props) {
   const fields = columns
     .map((name) => type.fields.find((f) => f.name === name))
     .filter((f): f is FieldInfo => f !== undefined);
@@ -71,12 +74,17 @@ export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, bus
                 </Table.Th>
               );
             })}
+            {rowActions && (
+              <Table.Th className="pmo-sticky-end">
+                <VisuallyHidden>Actions</VisuallyHidden>
+              </Table.Th>
+            )}
           </Table.Tr>
         </Table.Thead>
         <Table.Tbody>
           {rows.length === 0 ? (
             <Table.Tr>
-              <Table.Td colSpan={Math.max(1, fields.length)}>
+              <Table.Td colSpan={Math.max(1, fields.length + (rowActions ? 1 : 0))}>
                 <Text c="dimmed" ta="center" py="lg">
                   {emptyText}
                 </Text>
@@ -107,6 +115,11 @@ export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, bus
                       )}
                     </Table.Td>
                   ))}
+                  {rowActions && (
+                    <Table.Td ta="right" className="pmo-sticky-end">
+                      {rowActions(row)}
+                    </Table.Td>
+                  )}
                 </Table.Tr>
               );
             })

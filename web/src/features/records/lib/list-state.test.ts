@@ -10,16 +10,19 @@ describe('list state in the URL', () => {
       order: 'desc',
       filters: { project_stage: ['1', '2'] },
       view: 'board',
+      deleted: false,
     });
+    expect(readListState(new URLSearchParams('deleted=true'), projectType).deleted).toBe(true);
+    expect(readListState(new URLSearchParams('deleted=1'), projectType).deleted).toBe(false);
     expect(readListState(new URLSearchParams('sort=descr'), projectType).sort).toBeNull();
     expect(readListState(new URLSearchParams('view=board'), { ...projectType, kanban_field: null }).view).toBe('table');
   });
 
   it('writes only what differs from the defaults', () => {
-    expect(writeListState({ q: '', sort: null, order: 'asc', filters: {}, view: 'table' }).toString()).toBe('');
+    expect(writeListState({ q: '', sort: null, order: 'asc', filters: {}, view: 'table', deleted: false }).toString()).toBe('');
     expect(
-      writeListState({ q: 'x', sort: 'code', order: 'asc', filters: { project_stage: ['3'], tags: [] }, view: 'board' }).toString(),
-    ).toBe('q=x&sort=code&order=asc&f.project_stage=3&view=board');
+      writeListState({ q: 'x', sort: 'code', order: 'asc', filters: { project_stage: ['3'], tags: [] }, view: 'board', deleted: true }).toString(),
+    ).toBe('q=x&sort=code&order=asc&f.project_stage=3&view=board&deleted=true');
   });
 
   it('maps filters to the API parameters', () => {

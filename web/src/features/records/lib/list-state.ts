@@ -1,4 +1,4 @@
-// List state lives in the URL (q, sort, order, f.<field>, view) so links and the back button
+// List state lives in the URL (q, sort, order, f.<field>, view, deleted) so links and the back button
 // keep it; the cursor stack is page-local and starts over whenever the query changes.
 import { useState } from 'react';
 import { useSearchParams } from 'react-router';
@@ -16,6 +16,8 @@ export interface ListUrlState {
   /** field name -> chosen values (datalabel keys as strings). */
   filters: Record<string, string[]>;
   view: 'table' | 'board';
+  /** Showing soft-deleted records (always as a table), to restore them. */
+  deleted: boolean;
 }
 
 export function readListState(params: URLSearchParams, type: EntityTypeInfo): ListUrlState {
@@ -35,6 +37,7 @@ export function readListState(params: URLSearchParams, type: EntityTypeInfo): Li
     order: params.get('order') === 'desc' ? 'desc' : 'asc',
     filters,
     view: params.get('view') === 'board' && type.kanban_field ? 'board' : 'table',
+    deleted: params.get('deleted') === 'true',
   };
 }
 
@@ -49,6 +52,7 @@ export function writeListState(state: ListUrlState): URLSearchParams {
     if (values.length > 0) params.set(`${FILTER_PREFIX}${field}`, values.join(','));
   }
   if (state.view === 'board') params.set('view', 'board');
+  if (state.deleted) params.set('deleted', 'true');
   return params;
 }
 
@@ -72,7 +76,7 @@ export function nextSort(state: Pick<ListUrlState, 'sort' | 'order'>, field: str
 export function useListState(type: EntityTypeInfo) {
   const [params, setParams] = useSearchParams();
   const state = readListState(params, type);
-  const identity = JSON.stringify([type.name, state.q, state.sort, state.order, state.filters]);
+  const identity = JSON.stringify([type.name, state.q, state.sort, state.order, state.filters, state.deleted]);
   const [paging, setPaging] = useState<{ identity: string; stack: CursorStack }>({ identity, stack: firstPage() });
   const stack = paging.identity === identity ? paging.stack : firstPage();
 
@@ -86,6 +90,7 @@ export function useListState(type: EntityTypeInfo) {
     sort: state.sort,
     order: state.order,
     filters: filterParams(state.filters),
+    deleted: state.deleted,
   };
   return { state, update, stack, setStack, listParams };
 }
