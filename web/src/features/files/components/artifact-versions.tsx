@@ -1,8 +1,10 @@
-import { Alert, Badge, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
+import { Alert, Anchor, Badge, Button, Center, Group, Loader, Paper, Stack, Text, Title } from '@mantine/core';
 import { notifications } from '@mantine/notifications';
 import { useQueryClient } from '@tanstack/react-query';
 import { Download } from 'lucide-react';
+import { Link } from 'react-router';
 import { formatBytes, formatTimestamp } from '@/lib/format';
+import { paths } from '@/lib/paths';
 import { useDownloadFile } from '../api/download-file';
 import { fileKeys } from '../api/keys';
 import { useUploaders } from '../api/get-uploaders';
@@ -25,7 +27,7 @@ interface Props {
 
 const STATUS_COLOURS: Record<VersionStatus, string> = { available: 'teal', pending: 'gray', failed: 'red' };
 
-function VersionRow({ version, uploader }: { version: Artifact; uploader: string | undefined }) {
+function VersionRow({ version, uploader, current }: { version: Artifact; uploader: string | undefined; current: boolean }) {
   const download = useDownloadFile();
   const status = versionStatus(version);
   const label = `Version ${String(version.file_version)}`;
@@ -34,9 +36,15 @@ function VersionRow({ version, uploader }: { version: Artifact; uploader: string
       <Group justify="space-between" align="center" gap="sm" wrap="wrap">
         <Stack gap={2} style={{ minWidth: 0, flex: '1 1 220px' }}>
           <Group gap="xs" wrap="wrap">
-            <Text fw={700} size="sm">
-              {label}
-            </Text>
+            {current ? (
+              <Text fw={700} size="sm">
+                {label} <Text span size="xs" c="dimmed" fw={400}>(this page)</Text>
+              </Text>
+            ) : (
+              <Anchor component={Link} to={paths.detail('artifact', version.id)} fw={700} size="sm">
+                {label}
+              </Anchor>
+            )}
             <Badge size="sm" variant="dot" color={STATUS_COLOURS[status]}>
               {STATUS_LABELS[status]}
             </Badge>
@@ -104,7 +112,12 @@ export function ArtifactVersions({ artifactId, rootId, canUpload, onChanged }: P
         ) : (
           <Stack gap="xs" component="ul" aria-label="Versions" m={0} p={0} style={{ listStyle: 'none' }}>
             {sortVersions(versions.data).map((version) => (
-              <VersionRow key={version.id} version={version} uploader={uploaders.data?.get(version.id)} />
+              <VersionRow
+                key={version.id}
+                version={version}
+                uploader={uploaders.data?.get(version.id)}
+                current={version.id === artifactId}
+              />
             ))}
           </Stack>
         )}
