@@ -979,7 +979,7 @@ const tests = [
     },
   },
   {
-    name: 'files: upload to a project with progress, refusals next to the file, download the same bytes, a second version, both downloadable',
+    name: 'files: choose and drop files onto a project with progress, refusals next to the file, download the same bytes, a second version, both downloadable',
     // The refused files (415, 422) are logged by the browser as failed requests.
     allow: [/status of 415/, /status of 422/],
     // axe is injected as a script tag, which the app's CSP would refuse.
@@ -1018,6 +1018,19 @@ const tests = [
       await uploads.getByTestId('upload-item').filter({ hasText: 'page.html' }).getByText('Files of type text/html are not accepted.').waitFor();
       await uploads.getByTestId('upload-item').filter({ hasText: 'empty.txt' }).getByText('Not accepted: Size: empty files cannot be uploaded.').waitFor();
       await table.getByRole('link', { name, exact: true }).waitFor();
+
+      // Dropped onto the zone instead of chosen.
+      const dropped = `e2e-dropped-${stamp}.txt`;
+      const zone = page.locator('.pmo-dropzone');
+      const transfer = await page.evaluateHandle((fileName) => {
+        const data = new DataTransfer();
+        data.items.add(new File(['dropped bytes\n'], fileName, { type: 'text/plain' }));
+        return data;
+      }, dropped);
+      await zone.dispatchEvent('dragover', { dataTransfer: transfer });
+      await zone.dispatchEvent('drop', { dataTransfer: transfer });
+      await eventually(async () => (await uploads.getByTestId('upload-item').filter({ hasText: dropped }).getAttribute('data-phase')) === 'done', 'the dropped file did not upload');
+      await table.getByRole('link', { name: dropped, exact: true }).waitFor();
       await shot(page, '22-project-files-uploaded');
       await checkAccessibility(page, 'project files with uploads');
 

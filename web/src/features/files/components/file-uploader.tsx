@@ -111,7 +111,10 @@ export function FileUploader({ label, multiple, start, onUploaded, disabled = fa
           event.dataTransfer.dropEffect = disabled ? 'none' : 'copy';
           setOver(true);
         }}
-        onDragLeave={() => setOver(false)}
+        onDragLeave={(event) => {
+          // Moving onto the button inside also "leaves" the box; only leaving the box counts.
+          if (!(event.relatedTarget instanceof Node && event.currentTarget.contains(event.relatedTarget))) setOver(false);
+        }}
         onDrop={onDrop}
       >
         <Group gap="sm" justify="center" wrap="wrap">
