@@ -175,7 +175,7 @@ async fn list_links(
             "limit must be between 1 and {MAX_LIMIT}"
         )));
     }
-    let full_types = permissions::types_viewable_in_full(&state.db, &user).await?;
+    let visibility = permissions::pair_visibility(&state.db, &user, &[]).await?;
     let mut qb = QueryBuilder::<Postgres>::new(LINK_SELECT);
     qb.push(" WHERE m.tenant_id = ")
         .push_bind(user.tenant_id.clone())
@@ -197,14 +197,14 @@ async fn list_links(
     permissions::push_pair_visibility_filter(
         &mut qb,
         &user,
-        &full_types,
+        &visibility,
         "m.parent_entity_type",
         "m.parent_entity_id",
     );
     permissions::push_pair_visibility_filter(
         &mut qb,
         &user,
-        &full_types,
+        &visibility,
         "m.child_entity_type",
         "m.child_entity_id",
     );

@@ -28,7 +28,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::auth::permissions::{self, Visibility};
+use crate::auth::permissions::{self, PairVisibility, Visibility};
 use crate::entity::EntityType;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::http::extract::AppQuery;
@@ -178,7 +178,9 @@ async fn search(
     let q = check_query(query.q.as_deref(), true)?.unwrap_or_default();
     let limit = check_limit(query.limit, SEARCH_DEFAULT_LIMIT, SEARCH_MAX_LIMIT)?;
     let types = parse_types(query.types.as_deref())?;
-    let full_types = permissions::types_viewable_in_full(&state.db, &user).await?;
+    let visibility =
+        permissions::pair_visibility(&state.db, &user, types.as_deref().unwrap_or_default())
+            .await?;
     let tsquery = prefix_tsquery(&q);
     let pattern = contains_pattern(&q);
 
@@ -195,7 +197,7 @@ async fn search(
         QueryBuilder::<Postgres>::new("SELECT i.entity_type::text, i.entity_id, i.name, i.code, (");
     push_rank(&mut qb, &q, tsquery.as_deref());
     qb.push(")::float8 AS rank FROM app.d_entity_instance_id i WHERE ");
-    push_scope(&mut qb, &user, types.as_deref(), &full_types);
+    push_scope(&mut qb, &user, types.as_deref(), &visibility);
     qb.push(" AND (lower(i.name) LIKE lower(")
         .push_bind(pattern.clone())
         .push(") OR lower(i.code) LIKE lower(")
@@ -223,7 +225,7 @@ async fn search(
         );
         qb.push_bind(q.clone())
             .push("), lower(i.name))::float8 AS rank FROM app.d_entity_instance_id i WHERE ");
-        push_scope(&mut qb, &user, types.as_deref(), &full_types);
+        push_scope(&mut qb, &user, types.as_deref(), &visibility);
         qb.push(" AND lower(")
             .push_bind(q.clone())
             .push(") <% lower(i.name) ORDER BY rank DESC, lower(i.name), i.entity_type, i.entity_id LIMIT ")
@@ -272,7 +274,7 @@ fn push_scope(
     qb: &mut QueryBuilder<Postgres>,
     user: &CurrentUser,
     types: Option<&[EntityType]>,
-    full_types: &[EntityType],
+    visibility: &PairVisibility,
 ) {
     qb.push("i.tenant_id = ")
         .push_bind(user.tenant_id.clone())
@@ -283,7 +285,7 @@ fn push_scope(
             .push_bind(names)
             .push(")");
     }
-    permissions::push_pair_visibility_filter(qb, user, full_types, "i.entity_type", "i.entity_id");
+    permissions::push_pair_visibility_filter(qb, user, visibility, "i.entity_type", "i.entity_id");
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

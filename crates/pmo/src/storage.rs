@@ -476,6 +476,27 @@ fn s3_client(config: &Config) -> anyhow::Result<AmazonS3> {
     })
 }
 
+/// The origin of the presigned URLs the S3 backend hands to browsers (`None` for the local backend,
+/// whose URLs point at this server): the web app's Content-Security-Policy must let it connect
+/// there, or the browser refuses every upload and download.
+pub fn presigned_origin(config: &Config) -> Option<String> {
+    let settings = &config.storage;
+    if settings.backend != StorageBackend::S3 {
+        return None;
+    }
+    let base = match &settings.endpoint {
+        Some(endpoint) if settings.path_style => endpoint.clone(),
+        Some(endpoint) => virtual_hosted_endpoint(endpoint, &settings.bucket).ok()?,
+        None if settings.path_style => format!("https://s3.{}.amazonaws.com", settings.region),
+        None => format!(
+            "https://{}.s3.{}.amazonaws.com",
+            settings.bucket, settings.region
+        ),
+    };
+    let origin = url::Url::parse(&base).ok()?.origin();
+    origin.is_tuple().then(|| origin.ascii_serialization())
+}
+
 fn virtual_hosted_endpoint(endpoint: &str, bucket: &str) -> anyhow::Result<String> {
     let mut url = url::Url::parse(endpoint)?;
     let host = url
@@ -664,6 +685,36 @@ mod tests {
     #![allow(clippy::unwrap_used, clippy::expect_used)]
 
     use super::*;
+
+    #[test]
+    fn presigned_origins_follow_the_addressing_style() {
+        let origin = |endpoint: Option<&str>, path_style: bool| {
+            let mut config = Config::default();
+            config.storage.backend = StorageBackend::S3;
+            config.storage.bucket = "files".to_owned();
+            config.storage.region = "eu-west-1".to_owned();
+            config.storage.endpoint = endpoint.map(str::to_owned);
+            config.storage.path_style = path_style;
+            presigned_origin(&config)
+        };
+        assert_eq!(
+            origin(None, false).as_deref(),
+            Some("https://files.s3.eu-west-1.amazonaws.com")
+        );
+        assert_eq!(
+            origin(None, true).as_deref(),
+            Some("https://s3.eu-west-1.amazonaws.com")
+        );
+        assert_eq!(
+            origin(Some("http://127.0.0.1:3900/"), true).as_deref(),
+            Some("http://127.0.0.1:3900")
+        );
+        assert_eq!(
+            origin(Some("https://minio.example.com"), false).as_deref(),
+            Some("https://files.minio.example.com")
+        );
+        assert_eq!(presigned_origin(&Config::default()), None, "local backend");
+    }
 
     fn signer() -> LocalUrlSigner {
         let keys = SigningKeys::from_secret(b"a-test-secret-of-at-least-32-characters!".to_vec());

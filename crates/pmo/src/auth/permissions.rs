@@ -643,7 +643,7 @@ pub fn push_visibility_filter(
             for (column, parent) in mirrored_parents(entity) {
                 qb.push(format!(" OR {row_alias}.{column} IN ("));
                 push_grant_ctes(qb, user);
-                push_reach_cte(qb, user, Some(entity));
+                push_reach_cte(qb, user, entity);
                 qb.push(" SELECT entity_id FROM pmo_reach WHERE entity_type = ")
                     .push_bind(parent.as_str())
                     .push(")");
@@ -682,7 +682,7 @@ fn push_linked_visible_ids(
     entity: EntityType,
 ) {
     push_grant_ctes(qb, user);
-    push_reach_cte(qb, user, Some(entity));
+    push_reach_cte(qb, user, entity);
     qb.push(" SELECT entity_id FROM pmo_grants WHERE entity_id IS NOT NULL AND entity_type = ")
         .push_bind(entity.as_str())
         .push(" UNION ALL SELECT entity_id FROM pmo_reach WHERE entity_type = ")
@@ -701,50 +701,35 @@ fn mirrored_parents(entity: EntityType) -> impl Iterator<Item = (&'static str, E
 
 /// `, pmo_reach (entity_type, entity_id, depth)`: the instances the caller's cascading grants reach
 /// (the granted instances and their descendants through containment links), after
-/// `push_grant_ctes`. With `toward`, only the part that can lead to instances of that type: the
-/// walk follows links into `EntityType::cascade_path_types` only, so a list of projects does not
-/// enumerate the tasks and files under every granted project.
-fn push_reach_cte(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, toward: Option<EntityType>) {
-    let names = |types: Vec<EntityType>| -> Vec<&'static str> {
-        types.into_iter().map(EntityType::as_str).collect()
-    };
+/// `push_grant_ctes` — only the part that can lead to instances of `target`: the walk follows
+/// links into `EntityType::cascade_path_types` only, so a list of projects does not enumerate the
+/// tasks and files under every granted project.
+fn push_reach_cte(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, target: EntityType) {
+    let names =
+        |types: &[EntityType]| -> Vec<&'static str> { types.iter().map(|t| t.as_str()).collect() };
     // The types on a path toward the target, and those of them worth expanding (a type whose
     // children are all off the path, such as a project when listing projects, is a leaf here).
     // Links from a parent type the target mirrors on its rows (a task's project) are not walked:
     // `push_visible_ids` reads those children through the column's index instead.
-    let path = toward.map(|target| {
-        let types = target.cascade_path_types();
-        let expanders = types
-            .iter()
-            .copied()
-            .filter(|t| {
-                t.registry().children.iter().any(|c| {
-                    types.contains(c)
-                        && !(*c == target && target.registry().link_mirror(*t).is_some())
-                })
+    let types = target.cascade_path_types();
+    let expanders: Vec<EntityType> = types
+        .iter()
+        .copied()
+        .filter(|t| {
+            t.registry().children.iter().any(|c| {
+                types.contains(c) && !(*c == target && target.registry().link_mirror(*t).is_some())
             })
-            .collect();
-        (names(types), names(expanders))
-    });
-    qb.push(", pmo_reach (entity_type, entity_id, depth) AS (SELECT entity_type, entity_id, 0 FROM pmo_grants WHERE cascade_flag");
-    if let Some((types, _)) = &path {
-        qb.push(" AND entity_type::text = ANY(")
-            .push_bind(types.clone())
-            .push(")");
-    }
-    qb.push(" UNION SELECT m.child_entity_type, m.child_entity_id, r.depth + 1 FROM pmo_reach r JOIN app.d_entity_id_map m ON m.tenant_id = ")
+        })
+        .collect();
+    qb.push(", pmo_reach (entity_type, entity_id, depth) AS (SELECT entity_type, entity_id, 0 FROM pmo_grants WHERE cascade_flag AND entity_type::text = ANY(")
+        .push_bind(names(&types))
+        .push(") UNION SELECT m.child_entity_type, m.child_entity_id, r.depth + 1 FROM pmo_reach r JOIN app.d_entity_id_map m ON m.tenant_id = ")
         .push_bind(user.tenant_id.clone())
-        .push(" AND m.parent_entity_type = r.entity_type AND m.parent_entity_id = r.entity_id AND m.active_flag AND m.child_entity_type <> 'employee'");
-    if let Some((types, _)) = &path {
-        qb.push(" AND m.child_entity_type::text = ANY(")
-            .push_bind(types.clone())
-            .push(")");
-    }
-    if let Some((_, expanders)) = path {
-        qb.push(" AND r.entity_type::text = ANY(")
-            .push_bind(expanders)
-            .push(")");
-    }
+        .push(" AND m.parent_entity_type = r.entity_type AND m.parent_entity_id = r.entity_id AND m.active_flag AND m.child_entity_type <> 'employee' AND m.child_entity_type::text = ANY(")
+        .push_bind(names(&types))
+        .push(") AND r.entity_type::text = ANY(")
+        .push_bind(names(&expanders))
+        .push(")");
     qb.push(" WHERE r.depth < ")
         .push_bind(MAX_LINK_DEPTH)
         .push(")");
@@ -770,47 +755,75 @@ pub async fn types_viewable_in_full<'e>(
     Ok(types)
 }
 
-/// Restricts rows that name an instance of any type (a search hit, each end of a link) by the
-/// columns `type_column` / `id_column` (already under a WHERE) to the instances the caller may
-/// view. `full_types` comes from `types_viewable_in_full`: instances of those types need no
-/// filter; the others must be reached by an instance or cascading grant. Pushes ` AND (…)` unless
-/// every type is viewable in full.
+/// How rows that name an instance of any type (a search hit, each end of a link) are restricted:
+/// each type's own `Visibility`, decided (and cached) exactly as for a list of that type.
+#[derive(Debug, Clone)]
+pub struct PairVisibility(Vec<(EntityType, Visibility)>);
+
+/// The `PairVisibility` of the caller over `types` (every type when empty).
+pub async fn pair_visibility(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    types: &[EntityType],
+) -> Result<PairVisibility, ApiError> {
+    let types = if types.is_empty() {
+        &EntityType::ALL[..]
+    } else {
+        types
+    };
+    let mut each = Vec::with_capacity(types.len());
+    for &entity in types {
+        each.push((entity, list_visibility(db, user, entity).await?));
+    }
+    Ok(PairVisibility(each))
+}
+
+/// Restricts rows naming an instance by `type_column` / `id_column` (already under a WHERE) to the
+/// instances the caller may view: ` AND (…)`, one branch per type with anything visible. A type
+/// seen in full needs no id test, a sparse one tests its cached ids, and a dense one its visible
+/// set built once for the query — each type's own reach, never the whole cross-type one.
 pub fn push_pair_visibility_filter(
     qb: &mut QueryBuilder<Postgres>,
     user: &CurrentUser,
-    full_types: &[EntityType],
+    visibility: &PairVisibility,
     type_column: &str,
     id_column: &str,
 ) {
-    if EntityType::ALL.iter().all(|t| full_types.contains(t)) {
+    let full: Vec<&'static str> = visibility
+        .0
+        .iter()
+        .filter(|(_, v)| matches!(v, Visibility::Everything))
+        .map(|(entity, _)| entity.as_str())
+        .collect();
+    if full.len() == EntityType::ALL.len() {
         return;
     }
-    qb.push(" AND (");
-    if !full_types.is_empty() {
-        let names: Vec<&'static str> = full_types.iter().map(|t| t.as_str()).collect();
-        qb.push(type_column)
-            .push("::text = ANY(")
-            .push_bind(names)
-            .push(") OR ");
+    qb.push(format!(" AND ({type_column}::text = ANY("))
+        .push_bind(full)
+        .push(")");
+    for (entity, visible) in &visibility.0 {
+        match visible {
+            Visibility::Everything => {}
+            Visibility::Ids(ids) if ids.is_empty() => {}
+            Visibility::Ids(ids) => {
+                qb.push(format!(" OR ({type_column} = "))
+                    .push_bind(entity.as_str())
+                    .push(format!("::app.entity_type AND {id_column} = ANY("))
+                    .push_bind(ids.clone())
+                    .push("))");
+            }
+            Visibility::Dense => {
+                // The type's whole visible set, built once per query as a hashed set (its reach
+                // toward this type only, children of mirrored parents through their index).
+                qb.push(format!(" OR ({type_column} = "))
+                    .push_bind(entity.as_str())
+                    .push(format!("::app.entity_type AND {id_column} IN ("));
+                push_visible_ids(qb, user, *entity);
+                qb.push("))");
+            }
+        }
     }
-    qb.push("(")
-        .push(type_column)
-        .push(", ")
-        .push(id_column)
-        .push(") IN (");
-    push_visible_pairs(qb, user);
-    qb.push("))");
-}
-
-/// `SELECT entity_type, entity_id` of every instance, of any type, an instance or cascading grant
-/// lets the caller view (not counting `all` grants; see `push_pair_visibility_filter`).
-pub fn push_visible_pairs(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser) {
-    push_grant_ctes(qb, user);
-    push_reach_cte(qb, user, None);
-    qb.push(
-        " SELECT entity_type, entity_id FROM pmo_grants WHERE entity_id IS NOT NULL \
-         UNION SELECT entity_type, entity_id FROM pmo_reach",
-    );
+    qb.push(")");
 }
 
 /// The caller's effective permissions, for `GET /api/v1/auth/permissions`.

@@ -22,10 +22,22 @@ use crate::error::{ErrorCode, envelope_response};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 
-/// Content-Security-Policy for everything we serve: no inline script, no framing.
-const CSP: &str = "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-img-src 'self' data: blob:; font-src 'self' data:; connect-src 'self'; object-src 'none'; \
-base-uri 'self'; form-action 'self'; frame-ancestors 'none'";
+/// Content-Security-Policy for everything we serve: no inline script, no framing. The browser may
+/// connect to this origin and, with the S3 backend, to the storage origin of presigned URLs.
+fn content_security_policy(config: &Config) -> HeaderValue {
+    let connect = match crate::storage::presigned_origin(config) {
+        Some(origin) => format!("'self' {origin}"),
+        None => "'self'".to_owned(),
+    };
+    let policy = format!(
+        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+         img-src 'self' data: blob:; font-src 'self' data:; connect-src {connect}; \
+         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+    );
+    // An origin serialised by `url` is always a valid header value.
+    HeaderValue::from_str(&policy)
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+}
 
 /// Wraps the router in the stack, outermost first: request id, trace, security headers, error
 /// envelope, CORS (only when configured), panic catcher, timeout, body limit.
@@ -73,7 +85,7 @@ pub fn apply(router: Router, config: &Config) -> Router {
         .layer(PropagateRequestIdLayer::new(REQUEST_ID))
         .layer(SetResponseHeaderLayer::overriding(
             header::CONTENT_SECURITY_POLICY,
-            HeaderValue::from_static(CSP),
+            content_security_policy(config),
         ))
         .layer(SetResponseHeaderLayer::overriding(
             header::X_CONTENT_TYPE_OPTIONS,

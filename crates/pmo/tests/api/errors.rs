@@ -91,6 +91,33 @@ async fn every_answer_carries_security_headers_and_a_request_id(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn with_s3_the_browser_may_connect_to_the_storage_origin_only(pool: PgPool) {
+    // Presigned uploads and downloads go from the browser straight to storage: without its origin
+    // in connect-src the browser refuses them.
+    let local = TestApp::spawn(pool.clone()).await;
+    let csp = async |app: &TestApp| {
+        let response = app.get("/api/health").await;
+        response.headers["content-security-policy"]
+            .to_str()
+            .unwrap()
+            .to_owned()
+    };
+    assert!(csp(&local).await.contains("connect-src 'self';"));
+    let garage = TestApp::spawn_with(pool, |config| {
+        config.storage.backend = pmo::config::StorageBackend::S3;
+        config.storage.endpoint = Some("http://127.0.0.1:3900/".to_owned());
+        config.storage.bucket = "files".to_owned();
+        config.storage.path_style = true;
+    })
+    .await;
+    assert!(
+        csp(&garage)
+            .await
+            .contains("connect-src 'self' http://127.0.0.1:3900;")
+    );
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
 async fn cors_answers_only_configured_origins(pool: PgPool) {
     let app = TestApp::spawn_with(pool, |config| {
         config.http.cors_allowed_origins = vec!["https://app.example.com".to_owned()];
