@@ -1,5 +1,6 @@
 //! HTTP edge: router assembly, middleware, extractors and the platform's own routes.
 
+pub mod cursor;
 pub mod docs;
 pub mod extract;
 pub mod health;

@@ -12,6 +12,7 @@ pub mod datalabel;
 pub mod db;
 pub mod entity;
 pub mod error;
+pub mod form;
 pub mod http;
 pub mod jobs;
 pub mod linkage;

@@ -17,6 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::error::{ApiError, ErrorEnvelope};
+use crate::http::cursor;
 use crate::http::extract::{AppPath, AppQuery};
 use crate::state::AppState;
 
@@ -85,24 +86,6 @@ fn require_admin(user: &CurrentUser) -> Result<(), ApiError> {
     }
 }
 
-/// `received_ts` (RFC 3339, microseconds) and id of the last row of a page.
-fn encode_cursor(row: &MailboxMessageSummary) -> String {
-    format!(
-        "{}_{}",
-        row.received_ts
-            .to_rfc3339_opts(chrono::SecondsFormat::Micros, true),
-        row.id
-    )
-}
-
-fn decode_cursor(cursor: &str) -> Result<(DateTime<Utc>, Uuid), ApiError> {
-    let bad = || ApiError::malformed("cursor is not a cursor of this list");
-    let (ts, id) = cursor.rsplit_once('_').ok_or_else(bad)?;
-    let ts = DateTime::parse_from_rfc3339(ts).map_err(|_| bad())?;
-    let id = id.parse().map_err(|_| bad())?;
-    Ok((ts.with_timezone(&Utc), id))
-}
-
 /// The tenant's development mailbox, newest first.
 #[utoipa::path(get, path = "/api/v1/dev-mailbox", tag = "mail", operation_id = "list_dev_mailbox",
     security(("bearer" = [])), params(ListMailboxQuery),
@@ -122,7 +105,7 @@ async fn list_messages(
             "limit must be between 1 and {MAX_LIMIT}"
         )));
     }
-    let after = query.cursor.as_deref().map(decode_cursor).transpose()?;
+    let after = query.cursor.as_deref().map(cursor::decode).transpose()?;
     let mut rows = list_rows(
         &state.db,
         &user.tenant_id,
@@ -133,7 +116,8 @@ async fn list_messages(
     .await?;
     let next_cursor = if rows.len() as i64 > limit {
         rows.truncate(usize::try_from(limit).unwrap_or(0));
-        rows.last().map(encode_cursor)
+        rows.last()
+            .map(|row| cursor::encode(row.received_ts, row.id))
     } else {
         None
     };
@@ -201,28 +185,4 @@ async fn read_message(
     .bind(id)
     .fetch_optional(db)
     .await
-}
-
-#[cfg(test)]
-mod tests {
-    #![allow(clippy::unwrap_used)]
-
-    use super::*;
-
-    #[test]
-    fn cursors_round_trip_and_reject_garbage() {
-        let row = MailboxMessageSummary {
-            id: Uuid::nil(),
-            to_address: String::new(),
-            from_address: String::new(),
-            subject: String::new(),
-            received_ts: DateTime::parse_from_rfc3339("2026-11-26T09:00:00.123456Z")
-                .unwrap()
-                .with_timezone(&Utc),
-            read_ts: None,
-        };
-        let (ts, id) = decode_cursor(&encode_cursor(&row)).unwrap();
-        assert_eq!((ts, id), (row.received_ts, row.id));
-        assert!(decode_cursor("nope").is_err());
-    }
 }

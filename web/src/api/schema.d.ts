@@ -1123,6 +1123,41 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/form/{id}/submission": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** The submissions of a form: all of them with Edit on the form, otherwise the caller's own. */
+        get: operations["list_form_submissions"];
+        put?: never;
+        /** Submit answers to a form. It then waits for approval; the form's approvers are e-mailed. */
+        post: operations["submit_form"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/form/{id}/submission/{submission_id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** Decide a submission (Edit on the form). The submitter is e-mailed the decision. */
+        post: operations["decide_form_submission"];
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/inventory": {
         parameters: {
             query?: never;
@@ -3118,6 +3153,11 @@ export interface components {
          * @enum {string}
          */
         NavGroup: "organisation" | "work" | "people" | "operations" | "content" | "settings";
+        /** @description Answers to a form. */
+        NewSubmission: {
+            /** @description The answers: an object of field name → value. */
+            data: Record<string, unknown>;
+        };
         /** @description Start a new version of an existing file: declare the new bytes. */
         NewVersionRequest: {
             content_type: string;
@@ -3201,6 +3241,51 @@ export interface components {
             connected: boolean;
             /** @description `healthy` or `unhealthy`. */
             status: string;
+        };
+        /** @description One submission of a form. */
+        Submission: {
+            approval_notes?: string | null;
+            /** Format: int32 */
+            approval_status: number;
+            approval_status_name: string;
+            /** Format: uuid */
+            approved_by?: string | null;
+            approved_by_name?: string | null;
+            /** Format: date-time */
+            approved_ts?: string | null;
+            /** Format: date-time */
+            created_ts: string;
+            /** @description The answers, as submitted. */
+            data: Record<string, unknown>;
+            /** Format: uuid */
+            form_id: string;
+            /**
+             * Format: int32
+             * @description The form's version when it was submitted.
+             */
+            form_version: number;
+            /** Format: uuid */
+            id: string;
+            /** Format: int32 */
+            submission_status: number;
+            submission_status_name: string;
+            /** Format: uuid */
+            submitted_by?: string | null;
+            submitted_by_name?: string | null;
+            /** Format: date-time */
+            submitted_ts?: string | null;
+        };
+        /** @description An approver's decision. */
+        SubmissionDecision: {
+            /** @description An approval status other than pending, by key or name (`approved`, `rejected`, `1`…). */
+            decision: string;
+            /** @description Why (at most 2,000 characters); sent to the submitter with the decision. */
+            notes?: string | null;
+        };
+        /** @description A page of submissions, newest first. */
+        SubmissionPage: {
+            data: components["schemas"]["Submission"][];
+            next_cursor?: string | null;
         };
         TypeLevels: {
             entity_type: components["schemas"]["EntityType"];
@@ -9694,6 +9779,221 @@ export interface operations {
             };
             /** @description Conflict */
             409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    list_form_submissions: {
+        parameters: {
+            query?: {
+                /** @description Page size, 1–200 (default 20). */
+                limit?: number;
+                /** @description `next_cursor` of the previous page. */
+                cursor?: string;
+            };
+            header?: never;
+            path: {
+                /** @description form id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody?: never;
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["SubmissionPage"];
+                };
+            };
+            /** @description Bad limit or cursor */
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such form, or not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    submit_form: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description form id */
+                id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["NewSubmission"];
+            };
+        };
+        responses: {
+            201: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such form, or not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            413: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            422: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+        };
+    };
+    decide_form_submission: {
+        parameters: {
+            query?: never;
+            header?: never;
+            path: {
+                /** @description form id */
+                id: string;
+                /** @description submission id */
+                submission_id: string;
+            };
+            cookie?: never;
+        };
+        requestBody: {
+            content: {
+                "application/json": components["schemas"]["SubmissionDecision"];
+            };
+        };
+        responses: {
+            200: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["Submission"];
+                };
+            };
+            400: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            401: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No Edit on the form */
+            403: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description No such form or submission, or not visible */
+            404: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            /** @description Already decided */
+            409: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            415: {
+                headers: {
+                    [name: string]: unknown;
+                };
+                content: {
+                    "application/json": components["schemas"]["ErrorEnvelope"];
+                };
+            };
+            422: {
                 headers: {
                     [name: string]: unknown;
                 };

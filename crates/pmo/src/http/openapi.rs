@@ -20,6 +20,7 @@ use crate::error::ErrorEnvelope;
         (name = "linkage", description = "Parent-child links between records"),
         (name = "setting", description = "Datalabels: stages, levels, statuses and other vocabularies"),
         (name = "search", description = "Global search and picker options"),
+        (name = "form", description = "Form submissions and their approval"),
     ),
 )]
 pub struct ApiDoc;

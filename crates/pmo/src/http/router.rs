@@ -21,6 +21,7 @@ pub fn api_routes() -> (Router<AppState>, utoipa::openapi::OpenApi) {
         .merge(crate::datalabel::routes())
         .merge(crate::search::routes())
         .merge(crate::mailbox::routes())
+        .merge(crate::form::routes())
         .split_for_parts();
     // The generic record routes are registered per registry type; so are their operations.
     for (path, item) in entity::record_routes::openapi_paths() {

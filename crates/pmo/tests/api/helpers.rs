@@ -255,9 +255,8 @@ impl TestApp {
         self.send_json(Method::DELETE, path, Some(user), None).await
     }
 
-    /// Runs SQL for test set-up (ids and values bound by the caller's format only in tests).
-    /// Runs set-up SQL; the app then forgets what it cached about access (see
-    /// `forget_cached_access`).
+    /// Runs SQL for test set-up (values formatted in by the caller: tests only); the app then
+    /// forgets what it cached about access (see `forget_cached_access`).
     pub async fn exec(&self, sql: &str) {
         sqlx::raw_sql(sqlx::AssertSqlSafe(sql.to_owned()))
             .execute(&self.pool)

@@ -12,6 +12,7 @@ mod cli;
 mod datalabels;
 mod entity_types;
 mod errors;
+mod forms;
 mod health;
 mod helpers;
 mod jobs;
