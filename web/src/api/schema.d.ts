@@ -2633,6 +2633,8 @@ export interface components {
             content_type: string;
             /** Format: uuid */
             created_by?: string | null;
+            /** @description Who uploaded this version. */
+            created_by_name?: string | null;
             /** Format: date-time */
             created_ts: string;
             descr?: string | null;

@@ -45,13 +45,17 @@ pub struct Artifact {
     pub created_ts: DateTime<Utc>,
     pub updated_ts: DateTime<Utc>,
     pub created_by: Option<Uuid>,
+    /// Who uploaded this version.
+    pub created_by_name: Option<String>,
     pub version: i32,
 }
 
 /// The columns selected into `Artifact`, plus the two that never leave the server.
 pub const ARTIFACT_COLUMNS: &str = "id, code, name, descr, artifact_type, file_name, file_format, content_type, \
     file_size_bytes, sha256, upload_status, uploaded_ts, entity_type::text AS entity_type, entity_id, root_artifact_id, \
-    file_version, is_latest_version, active_flag, created_ts, updated_ts, created_by, version, storage_key, metadata";
+    file_version, is_latest_version, active_flag, created_ts, updated_ts, created_by, \
+    (SELECT e.name FROM app.d_employee e WHERE e.tenant_id = d_artifact.tenant_id AND e.id = d_artifact.created_by) AS created_by_name, \
+    version, storage_key, metadata";
 
 /// A row as stored: the public record plus its object key and metadata.
 #[derive(Debug, Clone, sqlx::FromRow)]

@@ -519,6 +519,10 @@ async fn versions_form_a_chain_and_stay_downloadable(pool: PgPool, backend: Back
     assert_eq!(data.len(), 2);
     assert_eq!(data[0]["file_version"], 2);
     assert_eq!(data[1]["is_latest_version"], true);
+    assert!(
+        data.iter().all(|v| v["created_by_name"] == "Ada Admin"),
+        "each version names its uploader: {versions}"
+    );
 
     assert!(ctx.put(&started, &v2_bytes).await.status().is_success());
     let done = ctx.complete(&admin, &v2_id).await;

@@ -7,7 +7,6 @@ import { formatBytes, formatTimestamp } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import { useDownloadFile } from '../api/download-file';
 import { fileKeys } from '../api/keys';
-import { useUploaders } from '../api/get-uploaders';
 import { useVersions } from '../api/get-versions';
 import { startNewVersion } from '../api/upload-file';
 import { type Artifact, uploadErrorText } from '../lib/upload';
@@ -27,7 +26,8 @@ interface Props {
 
 const STATUS_COLOURS: Record<VersionStatus, string> = { available: 'teal', pending: 'gray', failed: 'red' };
 
-function VersionRow({ version, uploader, current }: { version: Artifact; uploader: string | undefined; current: boolean }) {
+function VersionRow({ version, current }: { version: Artifact; current: boolean }) {
+  const uploader = version.created_by_name;
   const download = useDownloadFile();
   const status = versionStatus(version);
   const label = `Version ${String(version.file_version)}`;
@@ -87,7 +87,6 @@ function VersionRow({ version, uploader, current }: { version: Artifact; uploade
 export function ArtifactVersions({ artifactId, rootId, canUpload, onChanged }: Props) {
   const queryClient = useQueryClient();
   const versions = useVersions(rootId);
-  const uploaders = useUploaders(rootId);
 
   const refresh = () => queryClient.invalidateQueries({ queryKey: fileKeys.versions(rootId) });
   const uploaded = () => {
@@ -115,7 +114,6 @@ export function ArtifactVersions({ artifactId, rootId, canUpload, onChanged }: P
               <VersionRow
                 key={version.id}
                 version={version}
-                uploader={uploaders.data?.get(version.id)}
                 current={version.id === artifactId}
               />
             ))}

@@ -1,5 +1,5 @@
 import type { Artifact } from './upload';
-import { sortVersions, uploadedAt, uploaderNames, versionStatus } from './versions';
+import { sortVersions, uploadedAt, versionStatus } from './versions';
 
 const version = (file_version: number, extra: Partial<Artifact> = {}): Artifact => ({
   id: `a${String(file_version)}`,
@@ -21,18 +21,6 @@ const version = (file_version: number, extra: Partial<Artifact> = {}): Artifact 
 });
 
 describe('version chain', () => {
-  it('reads uploader names from list rows and skips what it cannot use', () => {
-    const names = uploaderNames([
-      { id: 'a1', created_by_name: 'James Miller' },
-      { id: 'a2', created_by_name: null },
-      { id: 3, created_by_name: 'Nobody' },
-      null,
-      'row',
-      { id: 'a4', created_by_name: '' },
-    ]);
-    expect([...names]).toEqual([['a1', 'James Miller']]);
-  });
-
   it('orders newest first and names the status', () => {
     expect(sortVersions([version(1), version(3), version(2)]).map((v) => v.file_version)).toEqual([3, 2, 1]);
     expect(versionStatus(version(1))).toBe('available');

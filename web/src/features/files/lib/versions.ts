@@ -1,19 +1,5 @@
-// The version chain of a file as the page shows it. `GET …/versions` answers the bare artifact rows
-// (who uploaded is an employee id); the generic list of the chain carries `created_by_name`.
+// The version chain of a file as the page shows it (`GET …/versions`, each row naming its uploader).
 import type { Artifact } from './upload';
-
-/** Uploader names by artifact id, read defensively from the generic list's rows. */
-export function uploaderNames(rows: readonly unknown[]): Map<string, string> {
-  const names = new Map<string, string>();
-  for (const row of rows) {
-    if (typeof row !== 'object' || row === null) continue;
-    const record = row as Record<string, unknown>;
-    const id = record['id'];
-    const name = record['created_by_name'];
-    if (typeof id === 'string' && typeof name === 'string' && name !== '') names.set(id, name);
-  }
-  return names;
-}
 
 export type VersionStatus = 'available' | 'pending' | 'failed';
 
