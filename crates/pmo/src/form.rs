@@ -251,12 +251,7 @@ async fn list_submissions(
     AppPath(form): AppPath<Uuid>,
     AppQuery(query): AppQuery<ListSubmissionsQuery>,
 ) -> Result<axum::Json<SubmissionPage>, ApiError> {
-    let limit = query.limit.unwrap_or(DEFAULT_LIMIT);
-    if !(1..=MAX_LIMIT).contains(&limit) {
-        return Err(ApiError::malformed(format!(
-            "limit must be between 1 and {MAX_LIMIT}"
-        )));
-    }
+    let limit = crate::search::check_limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let after = query.cursor.as_deref().map(cursor::decode).transpose()?;
     let levels =
         permissions::require_instance_level(&state.db, &user, EntityType::Form, form, Level::View)
