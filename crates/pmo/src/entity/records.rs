@@ -1746,6 +1746,10 @@ pub async fn child_counts(
             &[],
             &visibility,
         );
+        // A file tab counts files: each version chain once, by its latest version.
+        if *child == EntityType::Artifact {
+            qb.push(" AND t.is_latest_version");
+        }
     }
     qb.push(") counts");
     let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(db).await?;

@@ -550,6 +550,23 @@ async fn versions_form_a_chain_and_stay_downloadable(pool: PgPool, backend: Back
         vec![true, false]
     );
     assert_eq!(data[0]["file_name"], "plan (revised).pdf");
+    // The project's file tab counts one file, however many versions it has.
+    let tabs = ctx
+        .app
+        .get_as(
+            &admin,
+            &format!("/api/v1/entity/project/{owner}/child-tabs"),
+        )
+        .await
+        .json();
+    let files = tabs["tabs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|t| t["entity"] == "artifact")
+        .unwrap()
+        .clone();
+    assert_eq!(files["count"], 1, "{tabs}");
 
     // Every version stays downloadable, each with its own bytes and name.
     assert_eq!(ctx.download(&admin, &v1_id).await.0, v1_bytes);
