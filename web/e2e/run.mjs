@@ -1198,6 +1198,105 @@ const tests = [
       await page.getByRole('button', { name: 'Switch to light mode' }).click();
     },
   },
+  {
+    name: 'form submissions: another employee submits, the author approves with a note, a decision that lands first shows "already decided", approval mails',
+    // The decision refused because someone decided first is logged by the browser as a failed request.
+    allow: [/status of 409/],
+    bypassCSP: true,
+    async run({ page, context, api, problems }) {
+      const stamp = Date.now();
+      const formName = `E2E site check ${stamp}`;
+      const created = await api.post('/api/v1/form', {
+        name: formName,
+        form_schema: { steps: [{ name: 'site', fields: [{ name: 'helmets', label: 'Helmets worn', type: 'text' }] }] },
+      });
+      equal(created.status, 201, 'form created');
+      const form = created.body;
+      const sarahEmail = 'sarah.chen@huronhome.ca';
+      const sarah = (await api.get('/api/v1/entity/employee/options?q=Sarah%20Chen')).body.data[0];
+      check(sarah, 'the seed has Sarah Chen');
+      const grant = await api.post('/api/v1/rbac/grants', {
+        grantee_type: 'employee',
+        grantee_id: sarah.id,
+        entity_type: 'form',
+        entity_id: form.id,
+        levels: [0],
+      });
+      equal(grant.status, 201, 'Sarah may view the form');
+      const hers = `all helmets on ${stamp}`;
+      const her = await secondPerson(context, problems);
+      try {
+        // Sarah (View only) answers: the row prefilled from the definition, and one she adds.
+        await signInAs(her.page, sarahEmail, `/form/${form.id}`);
+        const herSection = her.page.getByRole('region', { name: 'Submissions' });
+        const editor = herSection.getByRole('form', { name: 'New submission' });
+        await editor.waitFor();
+        equal(await editor.getByRole('textbox', { name: 'Field name 1' }).inputValue(), 'helmets', 'row prefilled from form_schema');
+        await editor.getByRole('textbox', { name: 'Answer 1' }).fill(hers);
+        await editor.getByRole('button', { name: 'Add row' }).click();
+        // An answer without a field name is refused before sending, and nothing typed is lost.
+        await editor.getByRole('textbox', { name: 'Answer 2' }).fill('four');
+        await editor.getByRole('button', { name: 'Submit' }).click();
+        await editor.getByText('Name the field this answer belongs to.').waitFor();
+        equal(await editor.getByRole('textbox', { name: 'Answer 1' }).inputValue(), hers, 'answer kept after a refusal');
+        await editor.getByRole('textbox', { name: 'Field name 2' }).fill('crew');
+        await editor.getByRole('button', { name: 'Submit' }).click();
+        const herRow = herSection.getByTestId('submission').filter({ hasText: hers });
+        await herRow.getByTestId('approval-status').filter({ hasText: 'pending' }).waitFor();
+        check((await herRow.textContent()).includes('crew: four'), 'both answers listed');
+        equal(await editor.getByRole('textbox', { name: 'Answer 1' }).inputValue(), '', 'editor emptied after sending');
+        equal(await herSection.getByRole('button', { name: 'Approve' }).count(), 0, 'Approve offered without Edit on the form');
+
+        // The author (the demo admin) approves it with a note.
+        await signIn(page, `/form/${form.id}`);
+        const section = page.getByRole('region', { name: 'Submissions' });
+        const row = section.getByTestId('submission').filter({ hasText: hers });
+        await row.getByTestId('approval-status').filter({ hasText: 'pending' }).waitFor();
+        check((await row.textContent()).includes('Sarah Chen'), 'submitter named');
+        await row.getByRole('textbox', { name: 'Decision notes (optional)' }).fill('Looks safe, thanks');
+        await shot(page, '31-form-submission-pending');
+        await checkAccessibility(page, 'form submissions');
+        await row.getByRole('button', { name: 'Approve' }).click();
+        await row.getByTestId('approval-status').filter({ hasText: 'approved' }).waitFor();
+        await row.getByTestId('decision').filter({ hasText: /Looks safe, thanks/ }).waitFor();
+        equal(await row.getByRole('button', { name: 'Approve' }).count(), 0, 'Approve still offered on a decided submission');
+        const decided = (await api.get(`/api/v1/form/${form.id}/submission`)).body.data.find((s) => s.data.helmets === hers);
+        equal([decided.approval_status_name, decided.approval_notes], ['approved', 'Looks safe, thanks'], 'decision stored');
+        check((await row.getByTestId('decision').textContent()).includes(decided.approved_by_name), 'who decided is named');
+        await shot(page, '32-form-submission-approved');
+
+        // The admin submits too; someone else rejects it first: Approve answers "already decided"
+        // and the row shows their decision.
+        const mine = `second answer ${stamp}`;
+        const adminEditor = section.getByRole('form', { name: 'New submission' });
+        await adminEditor.getByRole('textbox', { name: 'Answer 1' }).fill(mine);
+        await adminEditor.getByRole('button', { name: 'Submit' }).click();
+        const mineRow = section.getByTestId('submission').filter({ hasText: mine });
+        await mineRow.getByRole('button', { name: 'Approve' }).waitFor();
+        const mineId = (await api.get(`/api/v1/form/${form.id}/submission`)).body.data.find((s) => s.data.helmets === mine).id;
+        equal((await api.post(`/api/v1/form/${form.id}/submission/${mineId}/decision`, { decision: 'rejected' })).status, 200, 'rejected elsewhere');
+        await mineRow.getByRole('button', { name: 'Approve' }).click();
+        await section.getByText(/^Already decided/).waitFor();
+        await mineRow.getByTestId('approval-status').filter({ hasText: 'rejected' }).waitFor();
+        equal(await mineRow.getByRole('button', { name: 'Reject' }).count(), 0, 'Reject still offered after the refusal');
+
+        // Sarah sees the decision on her own submission, and only her own.
+        await her.page.reload();
+        await herRow.getByTestId('approval-status').filter({ hasText: 'approved' }).waitFor();
+        equal(await herSection.getByTestId('submission').count(), 1, 'Sarah lists only her own submission');
+
+        // The mails: the author was asked to approve, Sarah was told the decision.
+        const subjects = async (to) =>
+          (await api.get(`/api/v1/dev-mailbox?limit=200&to=${encodeURIComponent(to)}`)).body.data.map((m) => m.subject);
+        await eventually(async () => (await subjects(EMAIL)).includes(`Approval needed: ${formName}`), 'approval request mail to the author');
+        await eventually(async () => (await subjects(sarahEmail)).includes(`${formName}: approved`), 'decision mail to the submitter');
+      } finally {
+        await her.close();
+        await api.delete(`/api/v1/rbac/grants/${grant.body.id}`);
+        await api.delete(`/api/v1/form/${form.id}`);
+      }
+    },
+  },
 ];
 
 // ---------------------------------------------------------------- runner
