@@ -104,11 +104,12 @@ async function shot(page, name) {
 
 /** Names in the first column of the records table, in order. */
 async function tableNames(page) {
-  return page.locator('table tbody tr td:first-child a').allTextContents();
+  // The first column, or the one after the bulk-select checkboxes.
+  return page.locator('table tbody tr :is(td:first-child, td.pmo-select-cell + td) a').allTextContents();
 }
 
 async function waitForRows(page) {
-  await page.locator('table tbody tr td:first-child a').first().waitFor();
+  await page.locator('table tbody tr :is(td:first-child, td.pmo-select-cell + td) a').first().waitFor();
   await eventually(async () => (await page.locator('table[aria-busy="true"]').count()) === 0, 'the table stays busy');
 }
 
@@ -546,8 +547,8 @@ const tests = [
       await waitForRows(page);
       await page.getByRole('columnheader', { name: /Budget/ }).waitFor();
       await page.getByRole('button', { name: 'Columns' }).click();
-      await page.getByRole('checkbox', { name: 'Budget' }).uncheck();
-      await page.getByRole('checkbox', { name: 'Code' }).check();
+      await page.getByRole('checkbox', { name: 'Budget', exact: true }).uncheck();
+      await page.getByRole('checkbox', { name: 'Code', exact: true }).check();
       await page.keyboard.press('Escape');
       await eventually(async () => (await page.getByRole('columnheader', { name: /Budget/ }).count()) === 0, 'Budget column still shown');
       await page.reload();
@@ -1294,6 +1295,75 @@ const tests = [
         await her.close();
         await api.delete(`/api/v1/rbac/grants/${grant.body.id}`);
         await api.delete(`/api/v1/form/${form.id}`);
+      }
+    },
+  },
+  {
+    name: 'bulk select: delete two clients from the bar, restore them under "Show deleted"; the header selects the page',
+    bypassCSP: true, // axe
+    async run({ page, api }) {
+      const prefix = `E2E bulk ${Date.now()}`;
+      const names = [`${prefix} A`, `${prefix} B`, `${prefix} C`];
+      const ids = [];
+      try {
+        for (const name of names) {
+          const created = await api.post('/api/v1/client', { name });
+          equal(created.status, 201, `client ${name} created`);
+          ids.push(created.body.id);
+        }
+        await signIn(page, `/client?q=${encodeURIComponent(prefix)}&sort=name&order=asc`);
+        const table = page.getByRole('table', { name: 'Clients' });
+        await eventually(async () => (await table.locator('tbody tr', { hasText: prefix }).count()) === 3, 'the three clients are listed');
+        const rows = () => table.locator('tbody tr', { hasText: prefix });
+        const bar = page.getByRole('region', { name: 'Bulk actions' });
+        const all = table.getByRole('checkbox', { name: 'Select all on this page' });
+
+        // The header checkbox: all rows of the page, indeterminate when some, none again.
+        await all.check();
+        await bar.getByText('3 selected').waitFor();
+        for (const name of names) check(await table.getByRole('checkbox', { name: `Select ${name}` }).isChecked(), `${name} not selected by the header`);
+        await table.getByRole('checkbox', { name: `Select ${names[2]}` }).uncheck();
+        equal(await all.evaluate((el) => [el.checked, el.indeterminate]), [false, true], 'header with two of three selected');
+        await all.click();
+        await bar.getByText('3 selected').waitFor();
+        await all.click();
+        await eventually(async () => (await bar.count()) === 0, 'the bar stays with nothing selected');
+
+        // Two by keyboard and mouse, then delete them through the bar.
+        await table.getByRole('checkbox', { name: `Select ${names[0]}` }).focus();
+        await page.keyboard.press('Space');
+        await table.getByRole('checkbox', { name: `Select ${names[1]}` }).click();
+        await bar.getByText('2 selected').waitFor();
+        await checkAccessibility(page, 'clients with a selection');
+        await shot(page, '33-bulk-selected');
+        await bar.getByRole('button', { name: 'Delete selected' }).click();
+        const dialog = page.getByRole('dialog', { name: 'Delete 2 clients?' });
+        await dialog.getByRole('button', { name: 'Delete' }).click();
+        await page.getByText('2 deleted.').waitFor();
+        await eventually(async () => (await rows().count()) === 1, 'deleted clients stay in the list');
+        await table.getByRole('link', { name: names[2], exact: true }).waitFor();
+        equal((await api.get(`/api/v1/client/${ids[0]}`)).body.active_flag, false, 'first deleted in the API');
+        equal((await api.get(`/api/v1/client/${ids[1]}`)).body.active_flag, false, 'second deleted in the API');
+
+        // A selection does not survive a change of the search.
+        await table.getByRole('checkbox', { name: `Select ${names[2]}` }).check();
+        await bar.waitFor();
+        await page.getByRole('switch', { name: 'Show deleted' }).click();
+        await page.waitForURL(/deleted=true/);
+        await eventually(async () => (await rows().count()) === 2, 'the two deleted clients under Show deleted');
+        equal(await bar.count(), 0, 'the selection survived the deleted toggle');
+
+        await all.check();
+        await bar.getByText('2 selected').waitFor();
+        await bar.getByRole('button', { name: 'Restore selected' }).click();
+        await page.getByText('2 restored.').waitFor();
+        await eventually(async () => (await rows().count()) === 0, 'restored clients stay in the deleted view');
+        await page.getByRole('switch', { name: 'Show deleted' }).click();
+        await eventually(() => !page.url().includes('deleted='), 'deleted= stays in the URL');
+        await eventually(async () => (await rows().count()) === 3, 'the restored clients are back');
+        for (const id of ids) equal((await api.get(`/api/v1/client/${id}`)).body.active_flag, true, `${id} restored in the API`);
+      } finally {
+        for (const id of ids) await api.delete(`/api/v1/client/${id}`);
       }
     },
   },

@@ -17,9 +17,11 @@ import { useCreateRecord } from '../api/create-record';
 import { useRecords } from '../api/get-records';
 import type { EntityRecord } from '../api/paths';
 import { useRestoreRecord } from '../api/restore-record';
+import { type Selection, emptySelection, headerState, toggleAll, toggleOne } from '../lib/bulk-selection';
 import { loadColumns, orderColumns, saveColumns } from '../lib/columns';
 import { goNext, goPrevious, hasPrevious, pageNumber } from '../lib/cursor-stack';
 import { PAGE_SIZE, nextSort, useListState } from '../lib/list-state';
+import { BulkActions } from './bulk-actions';
 import { ColumnChooser } from './column-chooser';
 import { CreateRecordModal } from './create-record-modal';
 import { KanbanBoard } from './kanban-board';
@@ -51,6 +53,13 @@ export function RecordsListPage({ type }: Props) {
     saveColumns(window.localStorage, employeeId, type.name, ordered);
   };
 
+  // The selection belongs to one page of one query: a new page, search, filter, sort or the
+  // deleted toggle starts it over.
+  const selectionIdentity = JSON.stringify([type.name, listParams]);
+  const [picked, setPicked] = useState<{ identity: string; ids: Selection }>({ identity: selectionIdentity, ids: emptySelection });
+  const selected = picked.identity === selectionIdentity ? picked.ids : emptySelection;
+  const setSelected = (ids: Selection) => setPicked({ identity: selectionIdentity, ids });
+
   const onSort = (field: FieldInfo) => update(nextSort(state, field.name));
   const activeSort = state.sort
     ? { field: state.sort, order: state.order }
@@ -62,11 +71,15 @@ export function RecordsListPage({ type }: Props) {
   const board = state.view === 'board' && !deleted;
   const countLabel = (n: number) => `${formatInteger(n)}${deleted ? ' deleted' : ''} ${n === 1 ? type.label.toLowerCase() : type.plural_label.toLowerCase()}`;
 
+  const pageIds = (page?.data ?? []).map((row) => textOf(row['id']));
+  // Delete and Restore both need the Delete level on the row (the same answer as the row buttons).
+  const mayDelete = (row: EntityRecord) => recordLevels(row, permissions.data, type.name).has('delete');
+
   const restoreButton = (row: EntityRecord) => {
     const id = textOf(row['id']);
     const name = textOf(row[type.title_field]) || '(untitled)';
     // The API restores with the Delete level; without it the button is not offered.
-    if (!recordLevels(row, permissions.data, type.name).has('delete')) return null;
+    if (!mayDelete(row)) return null;
     return (
       <Button
         variant="default"
@@ -149,6 +162,14 @@ export function RecordsListPage({ type }: Props) {
             </Alert>
           ) : (
             <>
+              <BulkActions
+                type={type}
+                rows={page?.data ?? []}
+                selection={selected}
+                deleted={deleted}
+                mayAct={mayDelete}
+                onDone={() => setSelected(emptySelection)}
+              />
               <RecordsTable
                 type={type}
                 rows={page?.data ?? []}
@@ -158,6 +179,12 @@ export function RecordsListPage({ type }: Props) {
                 busy={records.isFetching}
                 canEdit={!deleted && typeLevels(permissions.data, type.name).has('edit')}
                 rowActions={deleted ? restoreButton : undefined}
+                selection={{
+                  selected,
+                  header: headerState(selected, pageIds),
+                  onToggle: (id) => setSelected(toggleOne(selected, id)),
+                  onToggleAll: () => setSelected(toggleAll(selected, pageIds)),
+                }}
                 emptyText={
                   records.isPending
                     ? 'Loading…'

@@ -1,4 +1,4 @@
-import { Anchor, ScrollArea, Stack, Table, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
+import { Anchor, Checkbox, ScrollArea, Stack, Table, Text, UnstyledButton, VisuallyHidden } from '@mantine/core';
 import type { ReactNode } from 'react';
 import { ArrowDown, ArrowUp, ArrowUpDown } from 'lucide-react';
 import { Link } from 'react-router';
@@ -27,6 +27,13 @@ interface Props {
   canEdit?: boolean;
   /** A last column of per-row buttons (e.g. Restore), when given. */
   rowActions?: (row: EntityRecord) => ReactNode;
+  /** A first column of checkboxes (bulk actions), when given. */
+  selection?: {
+    selected: readonly string[];
+    header: 'none' | 'some' | 'all';
+    onToggle: (id: string) => void;
+    onToggleAll: () => void;
+  };
 }
 
 function SortIcon({ active, order }: { active: boolean; order: 'asc' | 'desc' }) {
@@ -34,7 +41,7 @@ function SortIcon({ active, order }: { active: boolean; order: 'asc' | 'desc' })
   return order === 'asc' ? <ArrowUp size={14} aria-hidden /> : <ArrowDown size={14} aria-hidden />;
 }
 
-export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, busy = false, canEdit = false, rowActions }: Props) {
+export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, busy = false, canEdit = false, rowActions, selection }: Props) {
   const fields = columns
     .map((name) => type.fields.find((f) => f.name === name))
     .filter((f): f is FieldInfo => f !== undefined);
@@ -52,6 +59,17 @@ export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, bus
       >
         <Table.Thead>
           <Table.Tr>
+            {selection && (
+              <Table.Th w={44} className="pmo-select-cell">
+                <Checkbox
+                  aria-label="Select all on this page"
+                  checked={selection.header === 'all'}
+                  indeterminate={selection.header === 'some'}
+                  disabled={rows.length === 0}
+                  onChange={selection.onToggleAll}
+                />
+              </Table.Th>
+            )}
             {fields.map((field) => {
               const active = sort?.field === field.name;
               const ariaSort = active ? (sort.order === 'asc' ? 'ascending' : 'descending') : undefined;
@@ -84,7 +102,7 @@ export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, bus
         <Table.Tbody>
           {rows.length === 0 ? (
             <Table.Tr>
-              <Table.Td colSpan={Math.max(1, fields.length + (rowActions ? 1 : 0))}>
+              <Table.Td colSpan={Math.max(1, fields.length + (rowActions ? 1 : 0) + (selection ? 1 : 0))}>
                 <Text c="dimmed" ta="center" py="lg">
                   {emptyText}
                 </Text>
@@ -93,8 +111,18 @@ export function RecordsTable({ type, rows, columns, sort, onSort, emptyText, bus
           ) : (
             rows.map((row) => {
               const id = textOf(row['id']);
+              const picked = selection?.selected.includes(id) ?? false;
               return (
-                <Table.Tr key={id} data-record-id={id}>
+                <Table.Tr key={id} data-record-id={id} data-selected={picked || undefined}>
+                  {selection && (
+                    <Table.Td className="pmo-select-cell">
+                      <Checkbox
+                        aria-label={`Select ${textOf(row[type.title_field]) || '(untitled)'}`}
+                        checked={picked}
+                        onChange={() => selection.onToggle(id)}
+                      />
+                    </Table.Td>
+                  )}
                   {fields.map((field) => (
                     <Table.Td key={field.name} miw={field.name === type.title_field ? 220 : undefined}>
                       {field.name === type.title_field ? (
