@@ -1301,6 +1301,7 @@ const tests = [
   {
     name: 'bulk select: delete two clients from the bar, restore them under "Show deleted"; the header selects the page',
     bypassCSP: true, // axe
+    allow: [/status of 409/], // the record someone else deleted first
     async run({ page, api }) {
       const prefix = `E2E bulk ${Date.now()}`;
       const names = [`${prefix} A`, `${prefix} B`, `${prefix} C`];
@@ -1338,8 +1339,14 @@ const tests = [
         await shot(page, '33-bulk-selected');
         await bar.getByRole('button', { name: 'Delete selected' }).click();
         const dialog = page.getByRole('dialog', { name: 'Delete 2 clients?' });
+        // Someone else deletes B first: that one fails and is listed with the API's message.
+        equal((await api.delete(`/api/v1/client/${ids[1]}`)).status < 300, true, 'B deleted by someone else');
         await dialog.getByRole('button', { name: 'Delete' }).click();
-        await page.getByText('2 deleted.').waitFor();
+        await page.getByText('1 deleted, 1 failed.').waitFor();
+        const failures = page.getByRole('list', { name: 'Failures' }).getByRole('listitem');
+        equal(await failures.count(), 1, 'failures listed');
+        const failure = await failures.first().textContent();
+        check(/^E2E bulk \d+ B: \S/.test(failure ?? ''), `the failure names B and the reason: ${failure}`);
         await eventually(async () => (await rows().count()) === 1, 'deleted clients stay in the list');
         await table.getByRole('link', { name: names[2], exact: true }).waitFor();
         equal((await api.get(`/api/v1/client/${ids[0]}`)).body.active_flag, false, 'first deleted in the API');
