@@ -546,18 +546,6 @@ pub async fn require_can_grant(
     Ok(())
 }
 
-/// Whether the caller may view every instance of `entity` (admins, `all` grants): then a list of
-/// it needs no visibility filter.
-pub async fn views_every_instance(
-    db: &sqlx::PgPool,
-    user: &CurrentUser,
-    entity: EntityType,
-) -> Result<bool, ApiError> {
-    Ok(levels_on_type(db, user, entity)
-        .await?
-        .contains(Level::View))
-}
-
 /// Up to this many visible rows, a list fetches them by id ("grant-first"); beyond it, it scans
 /// in its sort order and keeps visible rows. Fetching costs one index probe per visible row;
 /// scanning costs about `page × rows in the table ÷ visible rows` rows, so the two meet near
@@ -588,6 +576,16 @@ pub async fn list_visibility(
         return Ok(Visibility::Everything);
     }
     let grants = grant_set(db, user).await?;
+    visibility_under(db, user, &grants, entity).await
+}
+
+/// `list_visibility` with the caller's grants already read (callers deciding several types).
+async fn visibility_under(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    grants: &GrantSet,
+    entity: EntityType,
+) -> Result<Visibility, ApiError> {
     if grants.levels_on_type(entity).contains(Level::View) {
         return Ok(Visibility::Everything);
     }
@@ -595,25 +593,19 @@ pub async fn list_visibility(
         Visibility::Ids(ids) => 32 + ids.len() * std::mem::size_of::<Uuid>(),
         _ => 32,
     };
-    let visibility = derived(
-        user,
-        &grants,
-        format!("visible:{entity}"),
-        weigh,
-        || async {
-            let mut qb = QueryBuilder::new("SELECT DISTINCT id FROM (");
-            push_visible_ids(&mut qb, user, entity);
-            qb.push(" LIMIT ")
-                .push_bind(SPARSE_VISIBILITY_LIMIT as i64 + 1)
-                .push(") visible (id)");
-            let ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(db).await?;
-            Ok(if ids.len() > SPARSE_VISIBILITY_LIMIT {
-                Visibility::Dense
-            } else {
-                Visibility::Ids(ids)
-            })
-        },
-    )
+    let visibility = derived(user, grants, format!("visible:{entity}"), weigh, || async {
+        let mut qb = QueryBuilder::new("SELECT DISTINCT id FROM (");
+        push_visible_ids(&mut qb, user, entity);
+        qb.push(" LIMIT ")
+            .push_bind(SPARSE_VISIBILITY_LIMIT as i64 + 1)
+            .push(") visible (id)");
+        let ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(db).await?;
+        Ok(if ids.len() > SPARSE_VISIBILITY_LIMIT {
+            Visibility::Dense
+        } else {
+            Visibility::Ids(ids)
+        })
+    })
     .await?;
     Ok(Visibility::clone(&visibility))
 }
@@ -772,8 +764,13 @@ pub async fn pair_visibility(
         types
     };
     let mut each = Vec::with_capacity(types.len());
+    if user.tenant_admin {
+        each.extend(types.iter().map(|&entity| (entity, Visibility::Everything)));
+        return Ok(PairVisibility(each));
+    }
+    let grants = grant_set(db, user).await?;
     for &entity in types {
-        each.push((entity, list_visibility(db, user, entity).await?));
+        each.push((entity, visibility_under(db, user, &grants, entity).await?));
     }
     Ok(PairVisibility(each))
 }

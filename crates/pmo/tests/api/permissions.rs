@@ -5,9 +5,7 @@ use std::collections::HashSet;
 
 use axum::http::StatusCode;
 use pmo::auth::CurrentUser;
-use pmo::auth::permissions::{
-    Visibility, list_visibility, push_visibility_filter, views_every_instance,
-};
+use pmo::auth::permissions::{Visibility, list_visibility, push_visibility_filter};
 use pmo::entity::EntityType;
 use serde_json::{Value, json};
 use sqlx::PgPool;
@@ -316,9 +314,12 @@ async fn list_filter_pages_exactly_the_visible_rows(pool: PgPool) {
 
     let user = current_user(&pat);
     assert!(
-        !views_every_instance(&app.pool, &user, EntityType::Task)
-            .await
-            .unwrap(),
+        !matches!(
+            list_visibility(&app.pool, &user, EntityType::Task)
+                .await
+                .unwrap(),
+            Visibility::Everything
+        ),
         "pat holds no `all` grant on tasks: the filter applies"
     );
     // Both query shapes select exactly the visible rows: the one chosen for this caller (few
@@ -370,11 +371,12 @@ async fn list_filter_pages_exactly_the_visible_rows(pool: PgPool) {
         false,
     )
     .await;
-    assert!(
-        views_every_instance(&app.pool, &user, EntityType::Task)
+    assert!(matches!(
+        list_visibility(&app.pool, &user, EntityType::Task)
             .await
-            .unwrap()
-    );
+            .unwrap(),
+        Visibility::Everything
+    ));
 }
 
 fn current_user(user: &TestUser) -> CurrentUser {
