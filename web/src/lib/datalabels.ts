@@ -1,8 +1,10 @@
 // Datalabels: the tenant's editable value lists (stages, priorities, levels …). Records store a
 // value's integer key and show its name; the datalabel manager edits the lists. Their query keys
-// live here so the pages that read labels and the manager that writes them name the same keys.
-import type { QueryClient } from '@tanstack/react-query';
+// and the one read of a list's active values live here, so every page that shows labels and the
+// manager that writes them share the same cache entries.
+import { type QueryClient, queryOptions, useQuery } from '@tanstack/react-query';
 import type { components } from '@/api/schema';
+import { api, unwrap } from '@/lib/api-client';
 
 export type DatalabelValue = components['schemas']['DatalabelValue'];
 export type DatalabelName = components['schemas']['DatalabelName'];
@@ -29,3 +31,19 @@ export async function invalidateDatalabel(queryClient: QueryClient, datalabel: s
 export function sortDatalabelValues(values: readonly DatalabelValue[]): DatalabelValue[] {
   return [...values].sort((a, b) => Number(b.active_flag) - Number(a.active_flag) || a.sort_order - b.sort_order || a.key - b.key);
 }
+
+export const datalabelQueryOptions = (datalabel: string) =>
+  queryOptions({
+    queryKey: datalabelKeys.active(datalabel),
+    queryFn: async ({ signal }) => {
+      // The registry names datalabels as plain strings (FieldInfo.datalabel); the route knows the set.
+      const path = { datalabel: datalabel as DatalabelName };
+      const page = unwrap(await api.GET('/api/v1/setting/{datalabel}', { params: { path }, signal }));
+      return sortDatalabelValues(page.data);
+    },
+    staleTime: 5 * 60_000,
+  });
+
+/** The values of a datalabel in sort order; `enabled` false for fields that are not datalabels. */
+export const useDatalabel = (datalabel: string | null | undefined) =>
+  useQuery({ ...datalabelQueryOptions(datalabel ?? ''), enabled: Boolean(datalabel) });

@@ -1,6 +1,5 @@
-import { infiniteQueryOptions, queryOptions, useInfiniteQuery, useMutation, useQuery, useQueryClient } from '@tanstack/react-query';
+import { infiniteQueryOptions, useInfiniteQuery, useMutation, useQueryClient } from '@tanstack/react-query';
 import { api, unwrap } from '@/lib/api-client';
-import { datalabelKeys, sortDatalabelValues } from '@/lib/datalabels';
 import type { Submission } from '../lib/submissions';
 import { formKeys } from './keys';
 
@@ -24,19 +23,6 @@ export const submissionsQueryOptions = (formId: string) =>
 
 export const useSubmissions = (formId: string) => useInfiniteQuery(submissionsQueryOptions(formId));
 
-/** The approval statuses (`form_approval_status`), under the same key and in the same shape as
- * every other reader of a datalabel, so the datalabel manager's changes reach them. */
-export const approvalStatusesQueryOptions = () =>
-  queryOptions({
-    queryKey: datalabelKeys.active('form_approval_status'),
-    queryFn: async ({ signal }) => {
-      const page = unwrap(await api.GET('/api/v1/setting/{datalabel}', { params: { path: { datalabel: 'form_approval_status' } }, signal }));
-      return sortDatalabelValues(page.data);
-    },
-    staleTime: 5 * 60_000,
-  });
-
-export const useApprovalStatuses = () => useQuery(approvalStatusesQueryOptions());
 
 /** `POST /api/v1/form/{id}/submission`: the answers, pending approval. */
 export function useSubmitForm(formId: string) {

@@ -1,14 +1,14 @@
-import { ActionIcon, Alert, Badge, Button, Center, Group, Loader, Paper, Stack, Text, TextInput, Textarea, Title, alpha } from '@mantine/core';
+import { ActionIcon, Alert, Button, Center, Group, Loader, Paper, Stack, Text, TextInput, Textarea, Title } from '@mantine/core';
 import { Plus, Trash2 } from 'lucide-react';
 import { useState } from 'react';
 import { formatTimestamp } from '@/lib/format';
-import type { DatalabelValue } from '@/lib/datalabels';
-import { useApprovalStatuses, useDecideSubmission, useSubmissions, useSubmitForm } from '../api/submissions';
+import { DatalabelBadge } from '@/components/ui/datalabel-badge';
+import { type DatalabelValue, useDatalabel } from '@/lib/datalabels';
+import { useDecideSubmission, useSubmissions, useSubmitForm } from '../api/submissions';
 import {
   type AnswerRow,
   type Submission,
   answerPairs,
-  approvalColour,
   dataFromRows,
   decisionErrorText,
   errorFacts,
@@ -26,34 +26,6 @@ interface Props {
   canDecide: boolean;
   /** A deleted form takes no new submissions. */
   canSubmit: boolean;
-}
-
-function ApprovalBadge({ statuses, submission }: { statuses: DatalabelValue[] | undefined; submission: Submission }) {
-  const color = approvalColour(statuses, submission.approval_status);
-  // Tinted with the label's colour, text in the body colour (readable whatever colour was picked).
-  const tinted = color.startsWith('#');
-  return (
-    <Badge
-      variant="default"
-      radius="sm"
-      tt="none"
-      fw={600}
-      data-testid="approval-status"
-      leftSection={<span aria-hidden style={{ width: 8, height: 8, borderRadius: 99, background: color, display: 'inline-block' }} />}
-      styles={{
-        root: {
-          overflow: 'visible',
-          flexShrink: 0,
-          color: 'var(--mantine-color-text)',
-          background: tinted ? alpha(color, 0.14) : undefined,
-          borderColor: tinted ? alpha(color, 0.45) : undefined,
-        },
-        label: { overflow: 'visible' },
-      }}
-    >
-      {submission.approval_status_name}
-    </Badge>
-  );
 }
 
 function NewSubmission({ formId, schema }: { formId: string; schema: unknown }) {
@@ -222,7 +194,12 @@ function SubmissionRow({
               {formatTimestamp(submitted)}
             </Text>
           </Text>
-          <ApprovalBadge statuses={statuses} submission={submission} />
+          <DatalabelBadge
+            datalabel="form_approval_status"
+            value={submission.approval_status}
+            name={submission.approval_status_name}
+            testId="approval-status"
+          />
         </Group>
         {answers.length === 0 ? (
           <Text size="sm" c="dimmed">
@@ -265,7 +242,7 @@ function SubmissionRow({
 /** A form's submissions: a new one (answer rows), and the list, newest first, with approval. */
 export function FormSubmissions({ formId, schema, canDecide, canSubmit }: Props) {
   const submissions = useSubmissions(formId);
-  const statuses = useApprovalStatuses();
+  const statuses = useDatalabel('form_approval_status');
   const rows = submissions.data?.pages.flatMap((page) => page.data) ?? [];
   return (
     <Paper withBorder radius="md" p="lg" component="section" aria-labelledby="submissions-title">

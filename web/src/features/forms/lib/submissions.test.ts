@@ -1,9 +1,7 @@
 import type { DatalabelValue } from '@/lib/datalabels';
 import {
   type AnswerRow,
-  FALLBACK_COLOUR,
   answerPairs,
-  approvalColour,
   dataFromRows,
   decisionErrorText,
   errorFacts,
@@ -89,13 +87,6 @@ describe('answer rows', () => {
 });
 
 describe('approval statuses', () => {
-  it('colours a badge with the status colour, grey when unknown or blank', () => {
-    expect(approvalColour(statuses, 1)).toBe('#10B981');
-    expect(approvalColour(statuses, 3)).toBe(FALLBACK_COLOUR);
-    expect(approvalColour(statuses, 9)).toBe(FALLBACK_COLOUR);
-    expect(approvalColour(undefined, 0)).toBe(FALLBACK_COLOUR);
-  });
-
   it('leaves non-terminal statuses open to a decision', () => {
     expect(isOpen(statuses, 0)).toBe(true);
     expect(isOpen(statuses, 3)).toBe(true);

@@ -81,14 +81,6 @@ export function answerPairs(data: unknown): [string, string][] {
 }
 
 export const PENDING_KEY = 0;
-export const FALLBACK_COLOUR = 'var(--mantine-color-gray-6)';
-
-/** The colour of an approval status (its datalabel `color_code`), grey when unknown. */
-export function approvalColour(statuses: readonly DatalabelValue[] | undefined, key: number): string {
-  const colour = statuses?.find((s) => s.key === key)?.color_code;
-  return colour && colour.trim() ? colour : FALLBACK_COLOUR;
-}
-
 /** Whether a submission may still be decided: its approval status is not terminal. Before the
  * statuses are known (or for a status not among them), only pending counts as open. */
 export function isOpen(statuses: readonly DatalabelValue[] | undefined, key: number): boolean {

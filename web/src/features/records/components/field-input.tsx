@@ -1,7 +1,7 @@
 import { Checkbox, NumberInput, Select, TagsInput, TextInput, Textarea } from '@mantine/core';
 import { humanize, textOf } from '@/lib/format';
 import type { FieldInfo } from '@/lib/registry';
-import { useDatalabel } from '../api/get-datalabel';
+import { useDatalabel } from '@/lib/datalabels';
 import type { FormValue } from '../lib/form-values';
 import { ReferencePicker } from '@/components/ui/reference-picker';
 

@@ -1,10 +1,10 @@
-import { Anchor, Badge, Code, Group, Text, alpha } from '@mantine/core';
+import { Anchor, Badge, Code, Group, Text } from '@mantine/core';
 import { Check, Minus } from 'lucide-react';
 import { Link } from 'react-router';
+import { DatalabelBadge } from '@/components/ui/datalabel-badge';
 import { formatDate, formatDecimal, formatInteger, formatMoney, formatTimestamp, humanize, textOf } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import type { FieldInfo } from '@/lib/registry';
-import { useDatalabel } from '../api/get-datalabel';
 
 interface Props {
   field: FieldInfo;
@@ -26,35 +26,6 @@ function safeHref(url: string): string | null {
   } catch {
     return null;
   }
-}
-
-export function DatalabelBadge({ datalabel, value, name }: { datalabel: string; value: unknown; name: string }) {
-  const values = useDatalabel(datalabel);
-  const color = values.data?.find((v) => v.key === value)?.color_code ?? 'var(--mantine-color-gray-6)';
-  // The label's own colour tints the badge and marks its dot; the text keeps the body colour,
-  // so it stays readable (WCAG AA) whatever colour an administrator picked.
-  const tinted = color.startsWith('#');
-  return (
-    <Badge
-      variant="default"
-      radius="sm"
-      tt="none"
-      fw={600}
-      leftSection={<span aria-hidden style={{ width: 8, height: 8, borderRadius: 99, background: color, display: 'inline-block' }} />}
-      styles={{
-        root: {
-          overflow: 'visible',
-          flexShrink: 0,
-          color: 'var(--mantine-color-text)',
-          background: tinted ? alpha(color, 0.14) : undefined,
-          borderColor: tinted ? alpha(color, 0.45) : undefined,
-        },
-        label: { overflow: 'visible' },
-      }}
-    >
-      {name}
-    </Badge>
-  );
 }
 
 export function FieldValue({ field, record, compact = false }: Props) {

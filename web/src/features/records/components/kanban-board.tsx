@@ -14,7 +14,7 @@ import { Link } from 'react-router';
 import { textOf } from '@/lib/format';
 import { paths } from '@/lib/paths';
 import type { EntityTypeInfo, FieldInfo } from '@/lib/registry';
-import { type DatalabelValue, useDatalabel } from '../api/get-datalabel';
+import { type DatalabelValue, useDatalabel } from '@/lib/datalabels';
 import { BOARD_LIMIT, type BoardParams, useBoard } from '../api/get-board';
 import { useMoveRecord } from '../api/move-record';
 import type { EntityRecord } from '../api/paths';

@@ -3,7 +3,7 @@ import { useDebouncedCallback } from '@mantine/hooks';
 import { Search } from 'lucide-react';
 import { useState } from 'react';
 import type { EntityTypeInfo, FieldInfo } from '@/lib/registry';
-import { useDatalabel } from '../api/get-datalabel';
+import { useDatalabel } from '@/lib/datalabels';
 
 function DatalabelFilter({ field, datalabel, value, onChange }: { field: FieldInfo; datalabel: string; value: string[]; onChange: (v: string[]) => void }) {
   const values = useDatalabel(datalabel);

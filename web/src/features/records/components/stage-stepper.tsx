@@ -1,6 +1,6 @@
 import { Stepper } from '@mantine/core';
 import type { FieldInfo } from '@/lib/registry';
-import { useDatalabel } from '../api/get-datalabel';
+import { useDatalabel } from '@/lib/datalabels';
 
 /** Where a record stands in its stage datalabel, in the datalabel's order. */
 export function StageStepper({ field, value }: { field: FieldInfo; value: unknown }) {
