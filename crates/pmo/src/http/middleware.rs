@@ -25,18 +25,22 @@ pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
 /// Content-Security-Policy for everything we serve: no inline script, no framing. The browser may
 /// connect to this origin and, with the S3 backend, to the storage origin of presigned URLs.
 fn content_security_policy(config: &Config) -> HeaderValue {
+    let policy = |connect: &str| {
+        format!(
+            "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
+             img-src 'self' data: blob:; font-src 'self' data:; connect-src {connect}; \
+             object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
+        )
+    };
     let connect = match crate::storage::presigned_origin(config) {
         Some(origin) => format!("'self' {origin}"),
         None => "'self'".to_owned(),
     };
-    let policy = format!(
-        "default-src 'self'; script-src 'self'; style-src 'self' 'unsafe-inline'; \
-         img-src 'self' data: blob:; font-src 'self' data:; connect-src {connect}; \
-         object-src 'none'; base-uri 'self'; form-action 'self'; frame-ancestors 'none'"
-    );
-    // An origin serialised by `url` is always a valid header value.
-    HeaderValue::from_str(&policy)
-        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'"))
+    // An origin serialised by `url` is always a valid header value; were it not, the policy keeps
+    // every other directive and stays same-origin.
+    HeaderValue::from_str(&policy(&connect))
+        .or_else(|_| HeaderValue::from_str(&policy("'self'")))
+        .unwrap_or_else(|_| HeaderValue::from_static("default-src 'self'; frame-ancestors 'none'"))
 }
 
 /// Wraps the router in the stack, outermost first: request id, trace, security headers, error
