@@ -92,6 +92,10 @@ async fn connect_pool(
     description: &str,
 ) -> anyhow::Result<PgPool> {
     let db = &config.database;
+    // Every query here is a short indexed read or write: JIT compilation only adds latency (a
+    // global search whose estimate crossed `jit_above_cost` spent 22 ms compiling for a 10 ms
+    // run — docs/BENCHMARKS.md).
+    let options = options.options([("jit", "off")]);
     let pool = PgPoolOptions::new()
         .max_connections(db.max_connections)
         .min_connections(db.min_connections)

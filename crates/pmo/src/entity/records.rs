@@ -454,21 +454,11 @@ pub async fn list_records(
     // Resolve datalabel names in filters to keys first (a name that does not exist matches nothing).
     let filters = resolve_filter_values(&mut conn, &user.tenant_id, &request.filters).await?;
 
-    let mut qb = QueryBuilder::new("SELECT to_jsonb(r), ");
-    push_sort_expression(&mut qb, request.sort);
-    qb.push("::text FROM ").push(def.table).push(" t");
-    push_projection(&mut qb, def, false, key);
-    push_list_conditions(&mut qb, user, def, scope, request, &filters, &visibility);
-    if let Some(cursor) = &request.cursor {
-        push_cursor_condition(&mut qb, request.sort, request.direction, cursor);
-    }
     let dir = if request.direction == SortDirection::Asc {
         "ASC"
     } else {
         "DESC"
     };
-    qb.push(" ORDER BY ");
-    push_sort_expression(&mut qb, request.sort);
     // Columns that are never NULL take PostgreSQL's default NULLS placement, which is what their
     // indexes are built with (`DESC` = `DESC NULLS FIRST`): spelling `NULLS LAST` there would keep
     // the planner from reading the index in order and make it sort every matching row.
@@ -477,8 +467,41 @@ pub async fn list_records(
     } else {
         " NULLS LAST"
     };
-    qb.push(format!(" {dir}{nulls}, t.id {dir} LIMIT "))
-        .push_bind(request.limit + 1);
+    let order = format!(
+        " ORDER BY {} {dir}{nulls}, t.id {dir}",
+        sort_expression(request.sort)
+    );
+    // The page's rows before projection: the table under every condition, or — for a dense
+    // caller whose visibility splits into a few parents and ids, in an order the per-parent index
+    // delivers — one short branch per parent (`permissions::push_parts_source`).
+    let conditions = |qb: &mut QueryBuilder<Postgres>, visibility: &Visibility| {
+        push_list_conditions(qb, user, def, scope, request, &filters, visibility);
+        if let Some(cursor) = &request.cursor {
+            push_cursor_condition(qb, request.sort, request.direction, cursor);
+        }
+    };
+    let mut qb = QueryBuilder::new("SELECT to_jsonb(r), ");
+    push_sort_expression(&mut qb, request.sort);
+    qb.push("::text FROM ");
+    match parent_ordered_parts(&visibility, def, request) {
+        Some(parts) => permissions::push_parts_source(
+            &mut qb,
+            def.entity_type,
+            parts,
+            |qb| conditions(qb, &Visibility::Everything),
+            &order,
+            request.limit + 1,
+        ),
+        None => {
+            qb.push(def.table);
+        }
+    }
+    qb.push(" t");
+    push_projection(&mut qb, def, false, key);
+    if parent_ordered_parts(&visibility, def, request).is_none() {
+        conditions(&mut qb, &visibility);
+    }
+    qb.push(&order).push(" LIMIT ").push_bind(request.limit + 1);
 
     let rows: Vec<(sqlx::types::Json<Value>, Option<String>)> =
         qb.build_query_as().fetch_all(&mut *conn).await?;
@@ -528,12 +551,37 @@ pub async fn list_records(
     })
 }
 
+/// Sorts an index on (tenant, mirrored parent, …) delivers in order: `d_task_project_ix` (tenant,
+/// project, active, updated_ts DESC, id DESC), migration 0051.
+const PARENT_ORDERED_SORTS: &[(EntityType, &str)] = &[(EntityType::Task, "updated_ts")];
+
+/// The caller's `VisibleParts` when this page can read them per parent: a dense caller with a few
+/// reached parents, in an order their index delivers.
+fn parent_ordered_parts<'v>(
+    visibility: &'v Visibility,
+    def: &EntityDef,
+    request: &ListRequest,
+) -> Option<&'v permissions::VisibleParts> {
+    match visibility {
+        Visibility::Dense(Some(parts))
+            if PARENT_ORDERED_SORTS.contains(&(def.entity_type, request.sort.name)) =>
+        {
+            Some(parts)
+        }
+        _ => None,
+    }
+}
+
 /// The sort key: names sort case-insensitively (matching their `lower(name)` indexes).
 fn push_sort_expression(qb: &mut QueryBuilder<Postgres>, sort: &FieldDef) {
+    qb.push(sort_expression(sort));
+}
+
+fn sort_expression(sort: &FieldDef) -> String {
     if sort.name == "name" {
-        qb.push("lower(t.name)");
+        "lower(t.name)".to_owned()
     } else {
-        qb.push(format!("t.{}", sort.name));
+        format!("t.{}", sort.name)
     }
 }
 
@@ -1732,7 +1780,7 @@ pub async fn child_counts(
         let visibility = if covered || full_types.contains(child) {
             Visibility::Everything
         } else {
-            Visibility::Dense
+            Visibility::Dense(None)
         };
         push_list_conditions(
             &mut qb,
