@@ -5,6 +5,8 @@
 #
 #   deploy: N passed, M failed
 #
+# (preceded by a line with the number of skipped steps, which count neither as passed nor failed).
+#
 # Steps: terraform fmt; terraform init/validate (offline, from a local provider mirror); validate
 # rejects a call without the required variables; the instances' user data renders to valid shell;
 # terraform test (mocked AWS provider); checkov; hadolint; docker-compose config; systemd-analyze
@@ -32,14 +34,20 @@ skipped_steps=()
 
 say() { printf '%s\n' "$*"; }
 
-# step NAME COMMAND...: run a check, show its output only when it fails, count the result.
+# step NAME COMMAND...: run a check, show its output only when it fails, count the result. Exit
+# status 77 means the check could not run here: it is reported as skipped (with its last line of
+# output as the reason), never counted as passed.
 step() {
-  local name="$1" log="$WORK/step.log" t0=$SECONDS
+  local name="$1" log="$WORK/step.log" t0=$SECONDS rc=0
   shift
   say "==> $name"
-  if "$@" >"$log" 2>&1; then
+  "$@" >"$log" 2>&1 || rc=$?
+  if [ "$rc" -eq 0 ]; then
     passed=$((passed + 1))
     say "    ok ($((SECONDS - t0)) s)"
+  elif [ "$rc" -eq 77 ]; then
+    say "    skipped: $(tail -n 1 "$log")"
+    skipped_steps+=("$name ($(tail -n 1 "$log"))")
   else
     failed=$((failed + 1))
     failed_steps+=("$name")
@@ -171,7 +179,7 @@ check_missing_required() {
 render_user_data() {
   local managed="$1" db_host="$2" out="$3"
   mkdir -p "$WORK/console"
-  printf 'templatefile("%s", { region = "us-east-1", code_bucket = "pmo-code-example", backups_bucket = "pmo-backups-example", release_version = "latest", ssm_prefix = "/pmo/check", app_port = 4000, static_environment = { PMO_ENVIRONMENT = "production", PMO_LISTEN = "0.0.0.0:4000", PMO_MAIL__FROM_ADDRESS = "PMO <no-reply@example.com>" }, managed_postgres = %s, db_host = "%s", db_port = 5432, db_name = "pmo", db_user = "pmo", db_password_param = "/pmo/check/database/password", db_replica_host = "", redis_host = "cache.example", redis_port = 6379, redis_token_param = "/pmo/check/cache/auth-token" })\n' \
+  printf 'templatefile("%s", { region = "us-east-1", code_bucket = "pmo-code-example", backups_bucket = "pmo-backups-example", release_version = "latest", ssm_prefix = "/pmo/check", app_port = 4000, static_environment = { PMO_ENVIRONMENT = "production", PMO_LISTEN = "0.0.0.0:4000", PMO_MAIL__FROM_ADDRESS = "PMO <no-reply@example.com>", PMO_BACKUP__S3_BUCKET = "pmo-backups-example" }, managed_postgres = %s, db_host = "%s", db_port = 5432, db_name = "pmo", db_user = "pmo", db_password_param = "/pmo/check/database/password", db_replica_host = "", redis_host = "cache.example", redis_port = 6379, redis_token_param = "/pmo/check/cache/auth-token" })\n' \
     "$TF_SRC/modules/compute/templates/user_data.sh.tftpl" "$managed" "$db_host" |
     terraform -chdir="$WORK/console" console >"$WORK/console/raw" || return 1
   awk 'NR == 1 && $0 == "<<EOT" { body = 1; next } body' "$WORK/console/raw" | sed '$d' >"$out"
@@ -190,11 +198,69 @@ check_user_data() {
   done
   # No secret value may be baked into user data (EC2 shows it to anyone with DescribeInstanceAttribute).
   # (a literal token secret, or a URL with a literal password in it)
-  if grep -nE 'PMO_(AUTH__)?TOKEN_SECRET=[^$]|://[^/@ ]*:[^$/@ ][^/@ ]*@' "$WORK/user-data-rds.sh"; then
+  if grep -nE 'PMO_(AUTH__)?TOKEN_SECRET=[^$]|PMO_BACKUP__ENCRYPTION_KEY=[^$]|://[^/@ ]*:[^$/@ ][^/@ ]*@' "$WORK/user-data-rds.sh"; then
     echo "a secret setting has a literal value in the user data"
     return 1
   fi
+  run_render_env || return 1
   echo "user data renders ($(wc -c <"$WORK/user-data-rds.sh") bytes before gzip; EC2 limit 16384)"
+}
+
+# Runs the rendered pmo-render-env in a sandbox (its /etc/pmo moved into $WORK, a fake `aws` that
+# answers from a table): the service's environment file gets every secret from SSM, including the
+# backup key, and is readable by its owner only; a missing required parameter stops it.
+run_render_env() {
+  local box="$WORK/render-env" out mode
+  rm -rf "$box" && mkdir -p "$box/etc" "$box/bin"
+  # shellcheck disable=SC2016 # the script's own text, $tmp included
+  if ! grep -qxF 'chown pmo:pmo "$tmp"' "$WORK/pmo-render-env" || ! grep -qxF 'chmod 0600 "$tmp"' "$WORK/pmo-render-env"; then
+    echo "pmo-render-env must make pmo.env mode 0600, owner pmo"
+    return 1
+  fi
+  sed -n "/<<'PMO_ENV'/,/^PMO_ENV\$/p" "$WORK/user-data-rds.sh" | sed '1d;$d' >"$box/etc/pmo.env.base"
+  sed -n "/<<'PMO_AWS'/,/^PMO_AWS\$/p" "$WORK/user-data-rds.sh" | sed '1d;$d' >"$box/etc/aws.conf"
+  # The sandbox has no pmo user: the file goes to the user running the check instead.
+  sed -e "s#/etc/pmo#$box/etc#g" -e "s#^chown pmo:pmo #chown $(id -u):$(id -g) #" \
+    "$WORK/pmo-render-env" >"$box/pmo-render-env"
+  cat >"$box/bin/aws" <<'FAKE'
+#!/bin/bash
+# aws ssm get-parameter … --name NAME …: the value from $FAKE_SSM ("name=value" lines).
+while [ $# -gt 0 ]; do [ "$1" = --name ] && name=$2; shift; done
+line=$(grep -m1 "^${name}=" "$FAKE_SSM") ||
+  { echo "An error occurred (ParameterNotFound) when calling the GetParameter operation: $name" >&2; exit 254; }
+printf '%s\n' "${line#*=}"
+FAKE
+  chmod +x "$box/bin/aws"
+  printf '%s\n' "/pmo/check/app/token-secret=token-from-ssm-0123456789abcdef0123456789" \
+    "/pmo/check/backup/encryption-key=backup-key-from-ssm-0123456789abcdef0123" \
+    "/pmo/check/database/password=db-password-from-ssm" \
+    "/pmo/check/cache/auth-token=redis-token-from-ssm" >"$box/ssm"
+  PATH="$box/bin:$PATH" FAKE_SSM="$box/ssm" bash "$box/pmo-render-env" || { echo "pmo-render-env failed"; return 1; }
+  out="$box/etc/pmo.env"
+  mode=$(stat -c %a "$out")
+  [ "$mode" = 600 ] || { echo "pmo.env has mode $mode, expected 600"; return 1; }
+  if ! { grep -qx 'PMO_BACKUP__ENCRYPTION_KEY=backup-key-from-ssm-0123456789abcdef0123' "$out" &&
+    grep -qx 'PMO_BACKUP__S3_BUCKET=pmo-backups-example' "$out" &&
+    grep -qx 'PMO_TOKEN_SECRET=token-from-ssm-0123456789abcdef0123456789' "$out" &&
+    grep -q '^PMO_DATABASE_URL=postgres://pmo:db-password-from-ssm@db.example:5432/pmo?' "$out" &&
+    grep -qx 'PMO_REDIS_URL=rediss://:redis-token-from-ssm@cache.example:6379' "$out"; }; then
+    echo "pmo.env lacks a setting:"
+    sed 's/=.*/=…/' "$out"
+    return 1
+  fi
+  # Without the backup key parameter the service must not start with backups silently off.
+  sed -i '/backup\/encryption-key/d' "$box/ssm"
+  rm -f "$out"
+  if PATH="$box/bin:$PATH" FAKE_SSM="$box/ssm" bash "$box/pmo-render-env" 2>"$box/err"; then
+    echo "pmo-render-env succeeded without the backup key parameter"
+    return 1
+  fi
+  if ! grep -q "cannot read parameter /pmo/check/backup/encryption-key" "$box/err" || [ -e "$out" ]; then
+    echo "unexpected failure without the backup key:"
+    cat "$box/err"
+    return 1
+  fi
+  echo "pmo-render-env: pmo.env mode 600 with the secrets from SSM (backup key included); a missing key stops it"
 }
 
 check_terraform_test() {
@@ -298,5 +364,6 @@ if [ "${#failed_steps[@]}" -gt 0 ]; then
   for s in "${failed_steps[@]}"; do say "failed: $s"; done
 fi
 say "deploy checks took $((SECONDS - started)) s"
+say "deploy: ${#skipped_steps[@]} step(s) skipped (not counted as passed)"
 say "deploy: $passed passed, $failed failed"
 [ "$failed" -eq 0 ]

@@ -24,6 +24,8 @@ rpc_port=$((s3_port + 1))
 admin_port=$((s3_port + 3))
 version="${GARAGE_VERSION:-2.5.0}"
 bucket="pmo-test"
+# A second bucket: `backup.s3_bucket` tests write database backups there, not into `bucket`.
+backup_bucket="pmo-test-backups"
 key_name="pmo-test"
 region="garage"
 
@@ -124,11 +126,14 @@ start() {
   key_id=$(printf '%s\n' "$info" | awk -F': *' '/^Key ID/ {print $2; exit}')
   secret=$(printf '%s\n' "$info" | awk -F': *' '/^Secret key/ {print $2; exit}')
   [ -n "$key_id" ] && [ -n "$secret" ] || die "cannot read the key's id and secret from \`garage key info\`"
-  if ! g bucket info "$bucket" >/dev/null 2>&1; then
-    say "creating bucket $bucket"
-    g bucket create "$bucket" >/dev/null
-  fi
-  g bucket allow --read --write --owner "$bucket" --key "$key_name" >/dev/null
+  local b
+  for b in "$bucket" "$backup_bucket"; do
+    if ! g bucket info "$b" >/dev/null 2>&1; then
+      say "creating bucket $b"
+      g bucket create "$b" >/dev/null
+    fi
+    g bucket allow --read --write --owner "$b" --key "$key_name" >/dev/null
+  done
 
   mkdir -p "$env_dir"
   umask 077
@@ -137,6 +142,7 @@ start() {
 export PMO_TEST_S3_ENDPOINT='http://127.0.0.1:$s3_port'
 export PMO_TEST_S3_REGION='$region'
 export PMO_TEST_S3_BUCKET='$bucket'
+export PMO_TEST_S3_BACKUP_BUCKET='$backup_bucket'
 export PMO_TEST_S3_ACCESS_KEY_ID='$key_id'
 export PMO_TEST_S3_SECRET_ACCESS_KEY='$secret'
 EOF

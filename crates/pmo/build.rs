@@ -16,6 +16,11 @@ fn main() {
     let dist = workspace.join("web").join("dist");
     println!("cargo:rustc-env=PMO_WEB_DIST={}", dist.display());
     println!("cargo:rerun-if-changed=build.rs");
+    // `sqlx::migrate!` embeds the migrations but cannot ask to be rebuilt when one is added.
+    println!(
+        "cargo:rerun-if-changed={}",
+        workspace.join("migrations").display()
+    );
     // Release builds embed the files, so a new web build must rebuild the binary; debug builds read
     // them from disk and need no rebuild.
     if std::env::var("PROFILE").as_deref() == Ok("release") {

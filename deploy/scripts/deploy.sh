@@ -274,7 +274,7 @@ render_env() {
   if [ -x "$SBIN/pmo-render-env" ]; then
     "$SBIN/pmo-render-env"
   fi
-  [ -f "$ENV_FILE" ] || die "$ENV_FILE is missing: create it from systemd/pmo.env.example in the release (mode 0640, group pmo)"
+  [ -f "$ENV_FILE" ] || die "$ENV_FILE is missing: create it from systemd/pmo.env.example in the release (mode 0600, owner pmo)"
 }
 
 ensure_layout() {

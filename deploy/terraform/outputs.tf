@@ -23,6 +23,11 @@ output "ssm_prefix" {
   value       = local.ssm_prefix
 }
 
+output "backup_key_parameter" {
+  description = "SSM SecureString with the key that encrypts pmo backups (generated once; copy it somewhere outside AWS — restores need it)."
+  value       = module.compute.backup_key_parameter_name
+}
+
 output "instance_id" {
   description = "ID of the single instance (null with autoscaling). Shell: aws ssm start-session --target <id>."
   value       = module.compute.instance_id

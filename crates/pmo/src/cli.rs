@@ -251,7 +251,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                     "Demo tenant `{}` ready: {} employees, {} clients, {} projects, {} tasks, {} links, {} registry entries",
                     seed::DEMO_TENANT, report.employees, report.clients, report.projects, report.tasks, report.links, report.registry
                 );
-                println!("Sign in as {} (tenant {})", seed::DEMO_ADMIN_EMAIL, seed::DEMO_TENANT);
+                println!("{}", seed::demo_login(&seed_config));
                 Ok(())
             })
             .await

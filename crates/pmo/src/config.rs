@@ -222,14 +222,7 @@ impl StorageConfig {
         };
         const MIB: u64 = 1024 * 1024;
         const MAX_PRESIGN_SECS: u64 = 7 * 24 * 3600;
-        let bucket_ok = (3..=63).contains(&self.bucket.len())
-            && self
-                .bucket
-                .bytes()
-                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
-            && self.bucket.starts_with(|c: char| c.is_ascii_alphanumeric())
-            && self.bucket.ends_with(|c: char| c.is_ascii_alphanumeric());
-        if !bucket_ok {
+        if !is_s3_bucket_name(&self.bucket) {
             return invalid(
                 "storage.bucket",
                 "must be an S3 bucket name: 3–63 lowercase letters, digits, '-' and '.'",
@@ -416,6 +409,11 @@ pub struct BackupConfig {
     pub schedule_enabled: bool,
     /// Hour of the day (UTC) the daily backup becomes due.
     pub schedule_hour: u32,
+    /// S3 bucket of its own for backups (on AWS the backups bucket Terraform creates, with Object
+    /// Lock), reached with the `storage` section's endpoint, region, addressing style and
+    /// credentials; uploads carry an `x-amz-checksum-sha256` header, as Object Lock requires.
+    /// Unset: backups go to the main file storage. Either way under `backups/db/`.
+    pub s3_bucket: Option<String>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -610,6 +608,7 @@ impl Default for BackupConfig {
             keep_days: 30,
             schedule_enabled: true,
             schedule_hour: 3,
+            s3_bucket: None,
         }
     }
 }
@@ -742,6 +741,20 @@ impl Config {
                 "must be an hour of the day, 0–23 (UTC)",
             );
         }
+        if let Some(bucket) = &self.backup.s3_bucket {
+            if !is_s3_bucket_name(bucket) {
+                return invalid(
+                    "backup.s3_bucket",
+                    "must be an S3 bucket name: 3–63 lowercase letters, digits, '-' and '.' (unset: backups go to the main storage)",
+                );
+            }
+            if self.storage.backend == StorageBackend::S3 && *bucket == self.storage.bucket {
+                return invalid(
+                    "backup.s3_bucket",
+                    "must differ from storage.bucket (unset it to keep backups in the main storage)",
+                );
+            }
+        }
         Ok(())
     }
 
@@ -749,6 +762,17 @@ impl Config {
     pub fn metrics_listen(&self) -> Option<SocketAddr> {
         self.metrics.listen.trim().parse().ok()
     }
+}
+
+/// S3's bucket naming rule: 3–63 lowercase letters, digits, '-' and '.', starting and ending with a
+/// letter or digit.
+fn is_s3_bucket_name(name: &str) -> bool {
+    (3..=63).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-' || b == b'.')
+        && name.starts_with(|c: char| c.is_ascii_alphanumeric())
+        && name.ends_with(|c: char| c.is_ascii_alphanumeric())
 }
 
 impl Default for DemoConfig {
@@ -1299,6 +1323,11 @@ mod tests {
             ),
             (("PMO_BACKUP__KEEP_DAYS", "0"), "backup.keep_days"),
             (("PMO_BACKUP__SCHEDULE_HOUR", "24"), "backup.schedule_hour"),
+            (
+                ("PMO_BACKUP__S3_BUCKET", "Backups_Bucket"),
+                "backup.s3_bucket",
+            ),
+            (("PMO_BACKUP__S3_BUCKET", "ab"), "backup.s3_bucket"),
         ] {
             let err = load(None, &[env]).unwrap_err().to_string();
             assert!(err.contains(key), "{env:?}: {err}");
@@ -1316,6 +1345,23 @@ mod tests {
         )
         .unwrap();
         assert!(!format!("{secret:?}").contains("backup-secret"));
+        // Backups in their own bucket: any valid name but the main storage bucket.
+        let own = load(None, &[("PMO_BACKUP__S3_BUCKET", "pmo-prod-backups")]).unwrap();
+        assert_eq!(own.backup.s3_bucket.as_deref(), Some("pmo-prod-backups"));
+        let err = load(
+            None,
+            &[
+                ("PMO_STORAGE__BACKEND", "s3"),
+                ("PMO_STORAGE__BUCKET", "pmo-files"),
+                ("PMO_BACKUP__S3_BUCKET", "pmo-files"),
+            ],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(
+            err.contains("backup.s3_bucket") && err.contains("storage.bucket"),
+            "{err}"
+        );
     }
 
     #[test]

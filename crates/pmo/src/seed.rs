@@ -80,3 +80,15 @@ pub async fn demo_report(pool: &PgPool) -> anyhow::Result<SeedReport> {
         registry: row.5,
     })
 }
+
+/// The demo administrator's login (e-mail, password from `demo.password`, tenant), as `seed --demo`
+/// and `serve --seed-demo` print it: the demo password is no secret.
+pub fn demo_login(config: &crate::config::Config) -> String {
+    use secrecy::ExposeSecret;
+    format!(
+        "Demo login: {} / {} (tenant {})",
+        DEMO_ADMIN_EMAIL,
+        config.demo.password.expose_secret(),
+        DEMO_TENANT
+    )
+}

@@ -95,12 +95,7 @@ async fn run(
     // The banner goes to stdout so `make run` shows it whatever the log settings are.
     println!("PMO is running at http://{address}/");
     if options.seed_demo {
-        println!(
-            "Demo login: {} / {} (tenant {})",
-            seed::DEMO_ADMIN_EMAIL,
-            demo_password_hint(&config),
-            seed::DEMO_TENANT
-        );
+        println!("{}", seed::demo_login(&config));
     }
 
     let (signal_tx, mut signal_rx) = tokio::sync::watch::channel(false);
@@ -137,11 +132,6 @@ async fn run(
         }
     }
     served
-}
-
-fn demo_password_hint(config: &Config) -> String {
-    use secrecy::ExposeSecret;
-    config.demo.password.expose_secret().to_owned()
 }
 
 /// Completes on Ctrl-C or SIGTERM.

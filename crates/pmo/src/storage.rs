@@ -18,7 +18,7 @@ use bytes::Bytes;
 use chrono::{DateTime, Utc};
 use futures::{Stream, StreamExt};
 use hmac::{Hmac, KeyInit, Mac};
-use object_store::aws::{AmazonS3, AmazonS3Builder};
+use object_store::aws::{AmazonS3, AmazonS3Builder, Checksum};
 use object_store::local::LocalFileSystem;
 use object_store::multipart::{MultipartStore, PartId};
 use object_store::path::Path;
@@ -33,7 +33,7 @@ use sha2::{Digest, Sha256};
 use uuid::Uuid;
 
 use crate::auth::keys::SigningKeys;
-use crate::config::{Config, StorageBackend};
+use crate::config::{Config, StorageBackend, StorageConfig};
 
 /// Path of the local backend's signed-URL route (the token follows).
 pub const LOCAL_URL_PATH: &str = "/api/v1/storage/local/";
@@ -44,6 +44,16 @@ pub struct Storage {
     store: Arc<dyn ObjectStore>,
     bucket: String,
     backend: Backend,
+    backups: BackupTarget,
+}
+
+/// Where database backups (`jobs::backup`) are kept: the main store, or with `backup.s3_bucket` a
+/// bucket of their own (on AWS the backups bucket with Object Lock).
+#[derive(Clone)]
+struct BackupTarget {
+    store: Arc<dyn ObjectStore>,
+    /// `Some` when backups have their own bucket.
+    bucket: Option<String>,
 }
 
 #[derive(Clone)]
@@ -98,10 +108,11 @@ impl Storage {
                 std::fs::create_dir_all(&dir).map_err(|err| {
                     anyhow::anyhow!("cannot create the storage folder {}: {err}", dir.display())
                 })?;
-                let store = LocalFileSystem::new_with_prefix(&dir)?;
+                let store: Arc<dyn ObjectStore> = Arc::new(LocalFileSystem::new_with_prefix(&dir)?);
                 let signer = LocalUrlSigner::from_config(config)?;
                 Ok(Storage {
-                    store: Arc::new(store),
+                    backups: BackupTarget::from_config(config, &store)?,
+                    store,
                     bucket: settings.bucket.clone(),
                     backend: Backend::Local {
                         signer,
@@ -110,14 +121,31 @@ impl Storage {
                 })
             }
             StorageBackend::S3 => {
-                let s3 = Arc::new(s3_client(config)?);
+                let s3 = Arc::new(s3_client(settings, &settings.bucket, None).map_err(|err| {
+                    anyhow::anyhow!(
+                        "configuration key `storage`: cannot set up the S3 client: {err}"
+                    )
+                })?);
+                let store: Arc<dyn ObjectStore> = s3.clone();
                 Ok(Storage {
-                    store: s3.clone(),
+                    backups: BackupTarget::from_config(config, &store)?,
+                    store,
                     bucket: settings.bucket.clone(),
                     backend: Backend::S3 { s3 },
                 })
             }
         }
+    }
+
+    /// The store database backups are written to, listed, restored and pruned from (see
+    /// `backup.s3_bucket`).
+    pub fn backup_store(&self) -> &Arc<dyn ObjectStore> {
+        &self.backups.store
+    }
+
+    /// The bucket of their own that backups go to, or `None` when they share the main store.
+    pub fn backup_bucket(&self) -> Option<&str> {
+        self.backups.bucket.as_deref()
     }
 
     pub fn bucket(&self) -> &str {
@@ -433,10 +461,37 @@ impl Storage {
     }
 }
 
-fn s3_client(config: &Config) -> anyhow::Result<AmazonS3> {
-    let settings = &config.storage;
+impl BackupTarget {
+    fn from_config(config: &Config, main: &Arc<dyn ObjectStore>) -> anyhow::Result<BackupTarget> {
+        let Some(bucket) = &config.backup.s3_bucket else {
+            return Ok(BackupTarget {
+                store: main.clone(),
+                bucket: None,
+            });
+        };
+        // S3 Object Lock refuses uploads without a Content-MD5 or x-amz-checksum-* header:
+        // every PUT and part carries x-amz-checksum-sha256.
+        let s3 = s3_client(&config.storage, bucket, Some(Checksum::SHA256)).map_err(|err| {
+            anyhow::anyhow!(
+                "configuration key `backup.s3_bucket`: cannot set up the S3 client: {err}"
+            )
+        })?;
+        Ok(BackupTarget {
+            store: Arc::new(s3),
+            bucket: Some(bucket.clone()),
+        })
+    }
+}
+
+/// An S3 client for `bucket` with the endpoint, region, addressing style and credentials of
+/// `settings`.
+fn s3_client(
+    settings: &StorageConfig,
+    bucket: &str,
+    checksum: Option<Checksum>,
+) -> anyhow::Result<AmazonS3> {
     let mut builder = AmazonS3Builder::new()
-        .with_bucket_name(&settings.bucket)
+        .with_bucket_name(bucket)
         .with_region(&settings.region)
         .with_virtual_hosted_style_request(!settings.path_style)
         // Fail fast: a request waits for storage, so a dead endpoint must not hold it for minutes.
@@ -460,7 +515,7 @@ fn s3_client(config: &Config) -> anyhow::Result<AmazonS3> {
         let endpoint = if settings.path_style {
             endpoint.to_owned()
         } else {
-            virtual_hosted_endpoint(endpoint, &settings.bucket)?
+            virtual_hosted_endpoint(endpoint, bucket)?
         };
         builder = builder
             .with_allow_http(endpoint.starts_with("http://"))
@@ -471,9 +526,10 @@ fn s3_client(config: &Config) -> anyhow::Result<AmazonS3> {
             .with_access_key_id(id)
             .with_secret_access_key(secret.expose_secret());
     }
-    builder.build().map_err(|err| {
-        anyhow::anyhow!("configuration key `storage`: cannot set up the S3 client: {err}")
-    })
+    if let Some(checksum) = checksum {
+        builder = builder.with_checksum_algorithm(checksum);
+    }
+    Ok(builder.build()?)
 }
 
 /// The origin of the presigned URLs the S3 backend hands to browsers (`None` for the local backend,

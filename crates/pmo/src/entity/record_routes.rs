@@ -101,8 +101,8 @@ async fn list_children(
     parent: EntityType,
     child: EntityType,
 ) -> Result<axum::Json<records::Page>, ApiError> {
-    // The parent must be visible: its children are not listed through an invisible record.
-    crate::auth::permissions::require_instance_level(
+    // The parent must exist and be visible: its children are not listed through an invisible record.
+    records::require_record(
         &state.db,
         &user,
         parent,

@@ -179,6 +179,41 @@ pub async fn get_record(
     Ok(record)
 }
 
+/// The caller's levels on a record named in a path as the owner of what is asked for (its
+/// children, its tabs): 404 when it does not exist in the tenant, exactly as when it is invisible —
+/// admins and `all` grants hold levels on any id, so the row itself is checked too.
+pub async fn require_record(
+    db: &sqlx::PgPool,
+    user: &CurrentUser,
+    entity: EntityType,
+    id: Uuid,
+    level: Level,
+) -> Result<Levels, ApiError> {
+    let levels = permissions::require_instance_level(db, user, entity, id, level).await?;
+    match record_state(db, &user.tenant_id, entity, id).await? {
+        Some(_) => Ok(levels),
+        None => Err(ApiError::not_found(entity.as_str())),
+    }
+}
+
+/// Whether a record exists in the tenant, and if so whether it is live.
+async fn record_state(
+    db: &sqlx::PgPool,
+    tenant: &str,
+    entity: EntityType,
+    id: Uuid,
+) -> Result<Option<bool>, ApiError> {
+    let sql = format!(
+        "SELECT active_flag FROM {} WHERE tenant_id = $1 AND id = $2",
+        entity.registry().table
+    );
+    Ok(sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(tenant)
+        .bind(id)
+        .fetch_optional(db)
+        .await?)
+}
+
 // ---------------------------------------------------------------------------------------------
 // Lists
 
@@ -1270,6 +1305,18 @@ pub async fn create_record(
         )));
     }
     permissions::require_create(db, user, entity, parent.map(|p| (p.parent, p.parent_id))).await?;
+    if let Some(link) = parent {
+        match record_state(db, &user.tenant_id, link.parent, link.parent_id).await? {
+            Some(true) => {}
+            Some(false) => {
+                return Err(ApiError::new(
+                    ErrorCode::Conflict,
+                    format!("this {} is deleted: restore it first", link.parent),
+                ));
+            }
+            None => return Err(ApiError::not_found(link.parent.as_str())),
+        }
+    }
     let tenant = user.tenant_id.as_str();
     let mut tx = db.begin().await?;
     let checked = check_write(&mut tx, tenant, def, body, true).await?;
@@ -1745,7 +1792,7 @@ pub async fn child_counts(
     entity: EntityType,
     id: Uuid,
 ) -> Result<BTreeMap<EntityType, i64>, ApiError> {
-    permissions::require_instance_level(db, user, entity, id, Level::View).await?;
+    require_record(db, user, entity, id, Level::View).await?;
     let def = entity.registry();
     let mut counts = BTreeMap::new();
     if def.children.is_empty() {

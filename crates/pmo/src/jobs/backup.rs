@@ -2,10 +2,14 @@
 //!
 //! `create`: `pg_dump --format=custom` of an exported snapshot → zstd → ChaCha20-Poly1305 in 1 MiB
 //! chunks (a STREAM construction: each chunk's nonce carries its counter and a last-chunk flag, so
-//! reordering, truncation and tampering are all detected) → object storage at
+//! reordering, truncation and tampering are all detected) → the backup store at
 //! `backups/db/<id>.dump.zst.enc`, then `backups/db/<id>.manifest.json` (time, sizes, SHA-256 of the
 //! object, key fingerprint, schema version, and per-table row counts and checksums computed in the
 //! same snapshot as the dump, which is what `restore --verify` compares against).
+//!
+//! The backup store is `Storage::backup_store`: the bucket named by `backup.s3_bucket` (on AWS the
+//! backups bucket with Object Lock; uploads carry SHA-256 checksums) or, when that is unset, the
+//! main file storage. `create`, `list`, `manifest`, `restore` and `prune` all use it.
 //!
 //! `restore`: checks the key (fingerprint) and the object's checksum, decrypts and decompresses
 //! into a temporary file — all before the target database is touched — then refuses a non-empty
@@ -696,11 +700,18 @@ pub async fn create(
     // The manifest goes last: a backup without one is incomplete and never listed.
     let body = serde_json::to_vec_pretty(&manifest).context("encoding the manifest")?;
     storage
-        .store()
+        .backup_store()
         .put(&manifest_path(&id), body.into())
         .await?;
     crate::metrics::backup_finished(true, size_bytes, started.elapsed());
-    tracing::info!(backup.id = %id, size_bytes, dump_bytes, rows = manifest.total_rows(), "backup created");
+    tracing::info!(
+        backup.id = %id,
+        backup.bucket = storage.backup_bucket().unwrap_or(storage.bucket()),
+        size_bytes,
+        dump_bytes,
+        rows = manifest.total_rows(),
+        "backup created"
+    );
     Ok(manifest)
 }
 
@@ -748,7 +759,7 @@ async fn upload_file(
 ) -> Result<(), BackupError> {
     let bar = progress.bytes(Some(size), "uploading");
     let upload = storage
-        .store()
+        .backup_store()
         .put_multipart(&ObjectPath::from(key))
         .await?;
     let mut writer = WriteMultipart::new_with_chunk_size(upload, 8 * 1024 * 1024);
@@ -770,7 +781,7 @@ async fn upload_file(
 
 /// Every complete backup (one with a manifest), newest first.
 pub async fn list(storage: &Storage) -> Result<Vec<Manifest>, BackupError> {
-    let mut listing = storage.store().list(Some(&ObjectPath::from(PREFIX)));
+    let mut listing = storage.backup_store().list(Some(&ObjectPath::from(PREFIX)));
     let mut manifests = Vec::new();
     while let Some(meta) = listing.next().await {
         let meta = meta?;
@@ -778,7 +789,12 @@ pub async fn list(storage: &Storage) -> Result<Vec<Manifest>, BackupError> {
         if !name.ends_with(".manifest.json") {
             continue;
         }
-        let bytes = storage.store().get(&meta.location).await?.bytes().await?;
+        let bytes = storage
+            .backup_store()
+            .get(&meta.location)
+            .await?
+            .bytes()
+            .await?;
         match serde_json::from_slice::<Manifest>(&bytes) {
             Ok(manifest) => manifests.push(manifest),
             Err(err) => {
@@ -802,7 +818,7 @@ pub async fn manifest(storage: &Storage, id: &str) -> Result<Manifest, BackupErr
     if id.is_empty() || !id.bytes().all(|b| b.is_ascii_alphanumeric() || b == b'-') {
         return Err(BackupError::NotFound(id.to_owned()));
     }
-    let bytes = match storage.store().get(&manifest_path(id)).await {
+    let bytes = match storage.backup_store().get(&manifest_path(id)).await {
         Ok(found) => found.bytes().await?,
         Err(object_store::Error::NotFound { .. }) => {
             return Err(BackupError::NotFound(id.to_owned()));
@@ -862,7 +878,7 @@ pub async fn restore(
 
     let bar = progress.bytes(Some(manifest.size_bytes), "downloading");
     let mut stream = storage
-        .store()
+        .backup_store()
         .get(&ObjectPath::from(manifest.object_key.as_str()))
         .await
         .map_err(|err| match err {
@@ -1152,7 +1168,7 @@ pub async fn prune(storage: &Storage, keep_days: u32) -> Result<PruneReport, Bac
         delete_quietly(storage, manifest_path(&manifest.id).as_ref()).await?;
         report.deleted.push(manifest.id.clone());
     }
-    let mut listing = storage.store().list(Some(&ObjectPath::from(PREFIX)));
+    let mut listing = storage.backup_store().list(Some(&ObjectPath::from(PREFIX)));
     let mut orphans = Vec::new();
     while let Some(meta) = listing.next().await {
         let meta = meta?;
@@ -1170,7 +1186,7 @@ pub async fn prune(storage: &Storage, keep_days: u32) -> Result<PruneReport, Bac
 }
 
 async fn delete_quietly(storage: &Storage, key: &str) -> Result<(), BackupError> {
-    match storage.store().delete(&ObjectPath::from(key)).await {
+    match storage.backup_store().delete(&ObjectPath::from(key)).await {
         Ok(()) | Err(object_store::Error::NotFound { .. }) => Ok(()),
         Err(err) => Err(err.into()),
     }

@@ -25,21 +25,42 @@ enum Backend {
 }
 
 /// Settings of the test S3 server (written by scripts/test-s3.sh).
-struct S3Settings {
-    endpoint: String,
-    region: String,
-    bucket: String,
-    access_key_id: String,
-    secret_access_key: String,
+pub(crate) struct S3Settings {
+    pub(crate) endpoint: String,
+    pub(crate) region: String,
+    pub(crate) bucket: String,
+    /// A second bucket, for `backup.s3_bucket` (older env files lack it).
+    pub(crate) backup_bucket: Option<String>,
+    pub(crate) access_key_id: String,
+    pub(crate) secret_access_key: String,
 }
 
-fn s3_settings() -> Option<S3Settings> {
+impl S3Settings {
+    /// An object_store client of the test server for `bucket`, independent of the code under test.
+    pub(crate) fn client(&self, bucket: &str) -> object_store::aws::AmazonS3 {
+        object_store::aws::AmazonS3Builder::new()
+            .with_endpoint(&self.endpoint)
+            .with_allow_http(true)
+            .with_region(&self.region)
+            .with_bucket_name(bucket)
+            .with_access_key_id(&self.access_key_id)
+            .with_secret_access_key(&self.secret_access_key)
+            .with_virtual_hosted_style_request(false)
+            .build()
+            .unwrap()
+    }
+}
+
+/// The test S3 server's settings; None (with the reason printed) when they are not set, outside
+/// CI. Under CI=true a missing setting fails the test instead.
+pub(crate) fn s3_settings() -> Option<S3Settings> {
     let var = |name: &str| std::env::var(name).ok().filter(|v| !v.is_empty());
     let settings = (|| {
         Some(S3Settings {
             endpoint: var("PMO_TEST_S3_ENDPOINT")?,
             region: var("PMO_TEST_S3_REGION")?,
             bucket: var("PMO_TEST_S3_BUCKET")?,
+            backup_bucket: var("PMO_TEST_S3_BACKUP_BUCKET"),
             access_key_id: var("PMO_TEST_S3_ACCESS_KEY_ID")?,
             secret_access_key: var("PMO_TEST_S3_SECRET_ACCESS_KEY")?,
         })
@@ -55,7 +76,7 @@ fn s3_settings() -> Option<S3Settings> {
 }
 
 /// Points a configuration at the test S3 server.
-fn use_s3(config: &mut Config, s3: &S3Settings) {
+pub(crate) fn use_s3(config: &mut Config, s3: &S3Settings) {
     let storage = &mut config.storage;
     storage.backend = StorageBackend::S3;
     storage.endpoint = Some(s3.endpoint.clone());
@@ -1494,6 +1515,7 @@ async fn storage_health_reports_s3_honestly(pool: PgPool) {
                 endpoint: "http://127.0.0.1:1".to_owned(),
                 region: "garage".to_owned(),
                 bucket: "pmo-missing".to_owned(),
+                backup_bucket: None,
                 access_key_id: "GKnothing".to_owned(),
                 secret_access_key: "nothing".to_owned(),
             },
@@ -1627,4 +1649,180 @@ fn storage_purge_command_runs_once() {
         "{stdout}"
     );
     runtime.block_on(database.drop());
+}
+
+/// What the S3 server reports about a multipart upload: ListParts (`GET key?uploadId=…`) status
+/// and body, and whether ListMultipartUploads on the key's prefix names it. Signed by a client of
+/// its own, not by the code under test.
+async fn multipart_upload_on_server(
+    s3: &S3Settings,
+    http: &reqwest::Client,
+    key: &str,
+    upload_id: &str,
+) -> (reqwest::StatusCode, String, bool) {
+    use object_store::signer::{Method, SignedUrlOptions, Signer};
+    let client = s3.client(&s3.bucket);
+    let ttl = Duration::from_secs(60);
+    let parts_url = client
+        .signed_url_opts(
+            Method::GET,
+            &key.into(),
+            ttl,
+            &SignedUrlOptions::default().with_query([("uploadId", upload_id.to_owned())]),
+        )
+        .await
+        .unwrap();
+    let parts = http.get(parts_url).send().await.unwrap();
+    let status = parts.status();
+    let parts_body = parts.text().await.unwrap();
+    // ListMultipartUploads is a request on the bucket itself (`/<bucket>/?uploads&prefix=…`).
+    let uploads_url = client
+        .signed_url_opts(
+            Method::GET,
+            &object_store::path::Path::from(""),
+            ttl,
+            &SignedUrlOptions::default()
+                .with_query([("uploads", String::new()), ("prefix", key.to_owned())]),
+        )
+        .await
+        .unwrap();
+    let uploads = http.get(uploads_url).send().await.unwrap();
+    assert_eq!(
+        uploads.status(),
+        reqwest::StatusCode::OK,
+        "ListMultipartUploads"
+    );
+    let uploads_body = uploads.text().await.unwrap();
+    assert!(
+        uploads_body.contains("ListMultipartUploadsResult"),
+        "{uploads_body}"
+    );
+    (
+        status,
+        parts_body,
+        uploads_body.contains(&format!("<UploadId>{upload_id}</UploadId>")),
+    )
+}
+
+/// S3 only (the local backend has no multipart uploads): an upload in parts that was started, got
+/// one part and was then abandoned is aborted on the S3 server by the retention job — its parts
+/// are discarded there, not left for the bucket's lifecycle rule — and its rows are removed.
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn purge_aborts_abandoned_multipart_uploads_on_s3(pool: PgPool) {
+    const MIB: u64 = 1024 * 1024;
+    let Some(ctx) = spawn(pool, Backend::S3, |config| {
+        config.storage.part_size_bytes = 5 * MIB;
+        config.storage.multipart_threshold_bytes = 5 * MIB;
+        config.storage.max_upload_bytes = 20 * MIB;
+    })
+    .await
+    else {
+        return;
+    };
+    let s3 = s3_settings().unwrap();
+    let admin = ctx.app.tenant_with_admin("acme").await;
+    let owner = project(&ctx.app, "acme", "P-1").await;
+    let bytes = bytes_of(5 * MIB as usize + 1234, 13);
+    let upload = ctx
+        .start(&admin, owner, "abandoned-big.pdf", &bytes, None)
+        .await;
+    assert_eq!(upload["upload"]["mode"], "multipart");
+    let parts = upload["upload"]["parts"].as_array().unwrap().clone();
+    assert_eq!(parts.len(), 2);
+    let id = upload["artifact"]["id"].as_str().unwrap().to_owned();
+    let artifact_id: Uuid = id.parse().unwrap();
+
+    // One part sent, the second never: the browser went away.
+    let first = ctx
+        .http
+        .put(parts[0]["url"].as_str().unwrap())
+        .body(bytes[..5 * MIB as usize].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert!(first.status().is_success(), "part 1: {}", first.status());
+    let (key, upload_id): (String, String) = sqlx::query_as(
+        "SELECT storage_key, metadata #>> '{upload,multipart_upload_id}' FROM app.d_artifact WHERE id = $1",
+    )
+    .bind(artifact_id)
+    .fetch_one(&ctx.app.pool)
+    .await
+    .unwrap();
+    let (status, listing, listed) =
+        multipart_upload_on_server(&s3, &ctx.http, &key, &upload_id).await;
+    assert_eq!(status, reqwest::StatusCode::OK, "{listing}");
+    assert!(
+        listing.contains("<PartNumber>1</PartNumber>"),
+        "the server holds part 1: {listing}"
+    );
+    assert!(listed, "the server lists the unfinished upload");
+
+    // Still young: the retention job leaves it alone.
+    let early = pmo::artifact::purge(&ctx.app.pool, &ctx.storage(), &ctx.app.config.storage)
+        .await
+        .unwrap();
+    assert!(early.is_empty(), "{early:?}");
+    assert!(
+        multipart_upload_on_server(&s3, &ctx.http, &key, &upload_id)
+            .await
+            .2
+    );
+
+    // Older than pending_upload_ttl_secs (7 days): purged.
+    ctx.app
+        .exec(&format!(
+            "UPDATE app.d_artifact SET created_ts = now() - interval '8 days', updated_ts = now() - interval '8 days' WHERE id = '{id}'"
+        ))
+        .await;
+    let report = pmo::artifact::purge(&ctx.app.pool, &ctx.storage(), &ctx.app.config.storage)
+        .await
+        .unwrap();
+    assert!(report.failures.is_empty(), "{:?}", report.failures);
+    assert_eq!(report.abandoned_uploads.len(), 1, "{report:?}");
+    let purged = &report.abandoned_uploads[0];
+    assert_eq!(purged.artifact_id, artifact_id);
+    assert_eq!(purged.upload_status, "pending");
+    assert!(
+        purged.row_removed,
+        "an abandoned first version loses its row"
+    );
+
+    // On the server: the upload is aborted (ListParts answers NoSuchUpload, it is no longer
+    // listed), so the part cannot be added to any more, and no object was assembled.
+    let (status, listing, listed) =
+        multipart_upload_on_server(&s3, &ctx.http, &key, &upload_id).await;
+    assert_eq!(status, reqwest::StatusCode::NOT_FOUND, "{listing}");
+    assert!(listing.contains("NoSuchUpload"), "{listing}");
+    assert!(!listed, "the aborted upload is no longer listed");
+    let late = ctx
+        .http
+        .put(parts[1]["url"].as_str().unwrap())
+        .body(bytes[5 * MIB as usize..].to_vec())
+        .send()
+        .await
+        .unwrap();
+    assert!(
+        !late.status().is_success(),
+        "a part for an aborted upload is refused: {}",
+        late.status()
+    );
+    assert!(!ctx.object_exists(&key).await);
+
+    // In the database: the row, its registry entry and its link are gone; completing fails.
+    for table_check in [
+        format!("SELECT count(*) FROM app.d_artifact WHERE id = '{id}'"),
+        format!("SELECT count(*) FROM app.d_entity_instance_id WHERE entity_id = '{id}'"),
+        format!("SELECT count(*) FROM app.d_entity_id_map WHERE child_entity_id = '{id}'"),
+    ] {
+        assert_eq!(ctx.count(&table_check).await, 0, "{table_check}");
+    }
+    assert_eq!(
+        ctx.complete(&admin, &json!(id)).await.status,
+        StatusCode::NOT_FOUND
+    );
+    assert_eq!(
+        ctx.count("SELECT count(*) FROM app.audit_log WHERE action = 'artifact.purge'")
+            .await,
+        1
+    );
 }

@@ -492,3 +492,188 @@ fn the_platform_commands_have_help() {
         stderr_of(&logs)
     );
 }
+
+/// With `backup.s3_bucket` set, backups are written to, listed from, restored from and pruned in
+/// that bucket (Garage, from `scripts/test-s3.sh`), sent with SHA-256 checksums as Object Lock
+/// requires, and nothing lands in the main storage bucket. Skips without the S3 test settings,
+/// except under CI=true, where it fails.
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn with_a_backup_bucket_backups_live_there_and_not_in_the_main_bucket(pool: PgPool) {
+    let Some(s3) = crate::artifacts::s3_settings() else {
+        return;
+    };
+    let Some(backup_bucket) = s3.backup_bucket.clone() else {
+        let reason = "PMO_TEST_S3_BACKUP_BUCKET is not set: run `scripts/test-s3.sh start` again and re-source .test-services/s3.env";
+        if std::env::var("CI").is_ok_and(|v| v == "true" || v == "1") {
+            panic!("CI=true: S3 tests must run, not skip — {reason}");
+        }
+        eprintln!("skipping the backup-bucket test: {reason}");
+        return;
+    };
+    let app = Instance::start(&pool, |config| {
+        with_key(Some(KEY))(config);
+        crate::artifacts::use_s3(config, &s3);
+        config.backup.s3_bucket = Some(backup_bucket.clone());
+    })
+    .await;
+    let storage = &app.state.storage;
+    assert_eq!(storage.backup_bucket(), Some(backup_bucket.as_str()));
+    let admin = app.tenant_admin("acme").await;
+    let (status, body) = app
+        .post(
+            "/api/v1/project",
+            Some(&admin),
+            &json!({"name": "Backed up"}),
+        )
+        .await;
+    assert!(status.is_success(), "{body}");
+    let before = fingerprint(&pool).await;
+
+    let manifest = backup::create(&pool, &app.state.config, storage, Progress::hidden())
+        .await
+        .unwrap();
+    let manifest_key = format!("backups/db/{}.manifest.json", manifest.id);
+
+    // Seen through clients of their own, not through the code under test: the dump and its
+    // manifest are in the backup bucket, and neither is in the main bucket.
+    let backups = s3.client(&backup_bucket);
+    let main = s3.client(&s3.bucket);
+    for key in [manifest.object_key.as_str(), manifest_key.as_str()] {
+        let meta = backups.head(&key.into()).await.unwrap_or_else(|err| {
+            panic!("{key} is not in the backup bucket {backup_bucket}: {err}")
+        });
+        assert!(meta.size > 0);
+        assert!(
+            matches!(
+                main.head(&key.into()).await,
+                Err(object_store::Error::NotFound { .. })
+            ),
+            "{key} must not be in the main bucket {}",
+            s3.bucket
+        );
+    }
+    let stored = backups
+        .get(&manifest.object_key.as_str().into())
+        .await
+        .unwrap()
+        .bytes()
+        .await
+        .unwrap();
+    assert_eq!(stored.len() as u64, manifest.size_bytes);
+
+    // Object Lock buckets refuse uploads without a checksum: the server kept a SHA-256 checksum
+    // of every upload (the multipart dump's is a checksum of its parts' checksums).
+    for key in [manifest.object_key.as_str(), manifest_key.as_str()] {
+        use object_store::signer::{HeaderName, HeaderValue, Method, SignedUrlOptions, Signer};
+        let options = SignedUrlOptions::default().with_signed_header(
+            HeaderName::from_static("x-amz-checksum-mode"),
+            HeaderValue::from_static("ENABLED"),
+        );
+        let url = backups
+            .signed_url_opts(
+                Method::HEAD,
+                &key.into(),
+                std::time::Duration::from_secs(60),
+                &options,
+            )
+            .await
+            .unwrap();
+        let response = reqwest::Client::new()
+            .head(url)
+            .header("x-amz-checksum-mode", "ENABLED")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK, "{key}");
+        let checksum = response
+            .headers()
+            .get("x-amz-checksum-sha256")
+            .unwrap_or_else(|| panic!("{key} was stored without a SHA-256 checksum: {response:?}"))
+            .to_str()
+            .unwrap()
+            .to_owned();
+        if key == manifest_key {
+            let body = backups
+                .get(&key.into())
+                .await
+                .unwrap()
+                .bytes()
+                .await
+                .unwrap();
+            use base64::Engine;
+            use sha2::Digest;
+            assert_eq!(
+                checksum,
+                base64::engine::general_purpose::STANDARD.encode(sha2::Sha256::digest(&body))
+            );
+        }
+    }
+
+    // Listed and read back from the backup bucket.
+    let listed = backup::list(storage).await.unwrap();
+    assert!(listed.iter().any(|m| m.id == manifest.id), "{listed:?}");
+    assert_eq!(
+        backup::manifest(storage, &manifest.id)
+            .await
+            .unwrap()
+            .sha256,
+        manifest.sha256
+    );
+
+    // Restored from it into a new database, identical.
+    let target = format!("pmo_restore_{}", uuid::Uuid::new_v4().simple());
+    let report = backup::restore(
+        &pool,
+        &app.state.config,
+        storage,
+        &manifest.id,
+        &RestoreOptions {
+            into: target.clone(),
+            force: false,
+            verify: true,
+        },
+        Progress::hidden(),
+    )
+    .await
+    .unwrap();
+    assert_eq!(report.mismatches, Some(Vec::new()));
+    let restored = PgPool::connect(&format!(
+        "{}/{target}",
+        master_database_url().rsplit_once('/').unwrap().0
+    ))
+    .await
+    .unwrap();
+    assert_eq!(fingerprint(&restored).await, before);
+    restored.close().await;
+    drop_database(&pool, &target).await;
+
+    // Pruned there: an aged backup goes once a newer one exists.
+    let mut aged = manifest.clone();
+    aged.created_ts -= chrono::Duration::days(40);
+    backups
+        .put(
+            &manifest_key.as_str().into(),
+            serde_json::to_vec(&aged).unwrap().into(),
+        )
+        .await
+        .unwrap();
+    let newer = backup::create(&pool, &app.state.config, storage, Progress::hidden())
+        .await
+        .unwrap();
+    let report = backup::prune(storage, 30).await.unwrap();
+    assert!(report.deleted.contains(&manifest.id), "{report:?}");
+    for key in [manifest.object_key.as_str(), manifest_key.as_str()] {
+        assert!(matches!(
+            backups.head(&key.into()).await,
+            Err(object_store::Error::NotFound { .. })
+        ));
+    }
+
+    // Leave the shared bucket as it was.
+    for key in [
+        newer.object_key.clone(),
+        format!("backups/db/{}.manifest.json", newer.id),
+    ] {
+        backups.delete(&key.as_str().into()).await.unwrap();
+    }
+}

@@ -15,6 +15,7 @@ mod errors;
 mod forms;
 mod health;
 mod helpers;
+mod identity_coverage;
 mod jobs;
 mod linkage;
 mod mail;

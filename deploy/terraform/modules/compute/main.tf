@@ -34,6 +34,9 @@ locals {
       PMO_STORAGE__BACKEND = "s3"
       PMO_STORAGE__BUCKET  = var.buckets.attachments
       PMO_STORAGE__REGION  = local.region
+      # `pmo backup` and the daily backup job write to the backups bucket (Object Lock), with the
+      # storage section's region and the instance role; the key comes from SSM (pmo-render-env).
+      PMO_BACKUP__S3_BUCKET = var.buckets.backups
     },
     var.mail_from_address != null ? { PMO_MAIL__FROM_ADDRESS = var.mail_from_address } : {},
     var.extra_environment,
@@ -66,123 +69,170 @@ locals {
 }
 
 # ---------------------------------------------------------------------------------------------
-# Instance role: Systems Manager agent, the platform's buckets (only the actions it uses) and its
-# own SSM parameters. No s3:*, no ssm:* on *, no deleting object versions.
+# Instance role: the Systems Manager agent (Session Manager and Run Command, nothing else), the
+# platform's buckets (only the actions it uses) and its own SSM parameters. No s3:*, no ssm:*, no
+# ssm or s3 action on "*", no deleting object versions, no AWS-managed policy (the usual
+# AmazonSSMManagedInstanceCore would allow ssm:GetParameter(s) on every parameter of the account).
+#
+# The documents are plain HCL values encoded with jsonencode(), not aws_iam_policy_document data
+# sources, so that `terraform test` (with a mocked provider) sees and checks their content:
+# tests/iam.tftest.hcl.
 
-data "aws_iam_policy_document" "assume" {
-  statement {
-    actions = ["sts:AssumeRole"]
+locals {
+  bucket_arn = { for k, v in var.buckets : k => "arn:${local.partition}:s3:::${v}" if v != null }
 
-    principals {
-      type        = "Service"
-      identifiers = ["ec2.amazonaws.com"]
-    }
+  assume_role_policy = {
+    Version = "2012-10-17"
+    Statement = [{
+      Effect    = "Allow"
+      Action    = ["sts:AssumeRole"]
+      Principal = { Service = ["ec2.amazonaws.com"] }
+    }]
+  }
+
+  # What the SSM agent needs for Session Manager (AWS: "Create a custom IAM instance profile for
+  # Session Manager") and for the Run Command deployments of deploy.sh --ssm (ec2messages, from
+  # AmazonSSMManagedInstanceCore). ssmmessages and ec2messages actions have no resource types, so
+  # they take "*"; ssm:UpdateInstanceInformation is limited to this account's instances.
+  session_manager_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid    = "AgentRegistration"
+        Effect = "Allow"
+        Action = ["ssm:UpdateInstanceInformation"]
+        Resource = [
+          "arn:${local.partition}:ec2:${local.region}:${local.account_id}:instance/*",
+          "arn:${local.partition}:ssm:${local.region}:${local.account_id}:managed-instance/*",
+        ]
+      },
+      {
+        Sid    = "SessionManagerChannels"
+        Effect = "Allow"
+        Action = [
+          "ssmmessages:CreateControlChannel",
+          "ssmmessages:CreateDataChannel",
+          "ssmmessages:OpenControlChannel",
+          "ssmmessages:OpenDataChannel",
+        ]
+        Resource = ["*"]
+      },
+      {
+        Sid    = "RunCommandMessages"
+        Effect = "Allow"
+        Action = [
+          "ec2messages:AcknowledgeMessage",
+          "ec2messages:DeleteMessage",
+          "ec2messages:FailMessage",
+          "ec2messages:GetEndpoint",
+          "ec2messages:GetMessages",
+          "ec2messages:SendReply",
+        ]
+        Resource = ["*"]
+      },
+    ]
+  }
+
+  instance_policy = {
+    Version = "2012-10-17"
+    Statement = concat(
+      [
+        {
+          Sid    = "AttachmentsList"
+          Effect = "Allow"
+          Action = [
+            "s3:ListBucket",
+            "s3:GetBucketLocation",
+            "s3:ListBucketMultipartUploads",
+          ]
+          Resource = [local.bucket_arn.attachments]
+        },
+        {
+          Sid    = "AttachmentsObjects"
+          Effect = "Allow"
+          Action = [
+            "s3:GetObject",
+            "s3:GetObjectVersion",
+            "s3:PutObject",
+            "s3:DeleteObject",
+            "s3:AbortMultipartUpload",
+            "s3:ListMultipartUploadParts",
+          ]
+          Resource = ["${local.bucket_arn.attachments}/*"]
+        },
+        {
+          # pmo backup list/prune (object_store lists with the prefix "backups/db/").
+          Sid       = "BackupsList"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = [local.bucket_arn.backups]
+          Condition = { StringLike = { "s3:prefix" = ["backups/", "backups/*"] } }
+        },
+        {
+          # Deleting only adds a delete marker: Object Lock keeps the version for its retention.
+          Sid    = "BackupsObjects"
+          Effect = "Allow"
+          Action = [
+            "s3:GetObject",
+            "s3:PutObject",
+            "s3:DeleteObject",
+            "s3:AbortMultipartUpload",
+          ]
+          Resource = ["${local.bucket_arn.backups}/backups/*"]
+        },
+        {
+          Sid       = "ReleasesList"
+          Effect    = "Allow"
+          Action    = ["s3:ListBucket"]
+          Resource  = [local.bucket_arn.code]
+          Condition = { StringLike = { "s3:prefix" = ["releases/", "releases/*"] } }
+        },
+        {
+          Sid      = "ReleasesRead"
+          Effect   = "Allow"
+          Action   = ["s3:GetObject"]
+          Resource = ["${local.bucket_arn.code}/releases/*"]
+        },
+      ],
+      var.buckets.artifacts != null ? [
+        {
+          Sid      = "LegacyArtifactsRead"
+          Effect   = "Allow"
+          Action   = ["s3:ListBucket", "s3:GetObject", "s3:GetObjectVersion"]
+          Resource = [local.bucket_arn.artifacts, "${local.bucket_arn.artifacts}/*"]
+        },
+      ] : [],
+      [
+        {
+          # Secrets read by pmo-render-env: this deployment's parameters and no other.
+          Sid      = "OwnParameters"
+          Effect   = "Allow"
+          Action   = ["ssm:GetParameter", "ssm:GetParameters"]
+          Resource = ["${local.param_arn_prefix}/*"]
+        },
+      ],
+    )
   }
 }
 
 resource "aws_iam_role" "instance" {
   name_prefix        = "${var.name_prefix}-app-"
   description        = "pmo instances of ${var.name_prefix}"
-  assume_role_policy = data.aws_iam_policy_document.assume.json
+  assume_role_policy = jsonencode(local.assume_role_policy)
 
   tags = var.tags
 }
 
-resource "aws_iam_role_policy_attachment" "ssm_core" {
-  role       = aws_iam_role.instance.name
-  policy_arn = "arn:${local.partition}:iam::aws:policy/AmazonSSMManagedInstanceCore"
-}
-
-locals {
-  bucket_arn = { for k, v in var.buckets : k => "arn:${local.partition}:s3:::${v}" if v != null }
-}
-
-data "aws_iam_policy_document" "instance" {
-  statement {
-    sid = "AttachmentsList"
-    actions = [
-      "s3:ListBucket",
-      "s3:GetBucketLocation",
-      "s3:ListBucketMultipartUploads",
-    ]
-    resources = [local.bucket_arn.attachments]
-  }
-
-  statement {
-    sid = "AttachmentsObjects"
-    actions = [
-      "s3:GetObject",
-      "s3:GetObjectVersion",
-      "s3:PutObject",
-      "s3:DeleteObject",
-      "s3:AbortMultipartUpload",
-      "s3:ListMultipartUploadParts",
-    ]
-    resources = ["${local.bucket_arn.attachments}/*"]
-  }
-
-  statement {
-    sid       = "BackupsList"
-    actions   = ["s3:ListBucket", "s3:GetBucketLocation"]
-    resources = [local.bucket_arn.backups]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["backups/", "backups/*"]
-    }
-  }
-
-  statement {
-    sid = "BackupsObjects"
-    actions = [
-      "s3:GetObject",
-      "s3:PutObject",
-      "s3:DeleteObject",
-      "s3:AbortMultipartUpload",
-    ]
-    resources = ["${local.bucket_arn.backups}/backups/*"]
-  }
-
-  statement {
-    sid       = "ReleasesList"
-    actions   = ["s3:ListBucket"]
-    resources = [local.bucket_arn.code]
-
-    condition {
-      test     = "StringLike"
-      variable = "s3:prefix"
-      values   = ["releases/", "releases/*"]
-    }
-  }
-
-  statement {
-    sid       = "ReleasesRead"
-    actions   = ["s3:GetObject"]
-    resources = ["${local.bucket_arn.code}/releases/*"]
-  }
-
-  dynamic "statement" {
-    for_each = var.buckets.artifacts != null ? [1] : []
-
-    content {
-      sid       = "LegacyArtifactsRead"
-      actions   = ["s3:ListBucket", "s3:GetObject", "s3:GetObjectVersion"]
-      resources = [local.bucket_arn.artifacts, "${local.bucket_arn.artifacts}/*"]
-    }
-  }
-
-  statement {
-    sid       = "OwnParameters"
-    actions   = ["ssm:GetParameter", "ssm:GetParameters"]
-    resources = ["${local.param_arn_prefix}/*"]
-  }
+resource "aws_iam_role_policy" "session_manager" {
+  name   = "ssm-agent-session-manager"
+  role   = aws_iam_role.instance.id
+  policy = jsonencode(local.session_manager_policy)
 }
 
 resource "aws_iam_role_policy" "instance" {
   name   = "pmo-least-privilege"
   role   = aws_iam_role.instance.id
-  policy = data.aws_iam_policy_document.instance.json
+  policy = jsonencode(local.instance_policy)
 }
 
 resource "aws_iam_instance_profile" "instance" {
@@ -211,6 +261,34 @@ resource "aws_ssm_parameter" "token_secret" {
   value       = terraform_data.token_secret.output
 
   tags = var.tags
+}
+
+# ---------------------------------------------------------------------------------------------
+# The key that encrypts `pmo backup` dumps (PMO_BACKUP__ENCRYPTION_KEY): generated once by
+# Terraform so the daily backup runs from the first boot. An operator may put a key of their own
+# with `aws ssm put-parameter --overwrite` (Terraform then leaves the value alone). Restoring needs
+# the key that made the backup: keep a copy outside AWS (docs/OPERATIONS.md, "Backups").
+
+resource "terraform_data" "backup_key" {
+  input = sensitive("${replace(uuid(), "-", "")}${replace(uuid(), "-", "")}")
+
+  lifecycle {
+    ignore_changes = [input]
+  }
+}
+
+resource "aws_ssm_parameter" "backup_key" {
+  #checkov:skip=CKV_AWS_337:SecureString encrypted with the AWS-managed aws/ssm key; only the instance role may read this path.
+  name        = "${var.ssm_prefix}/backup/encryption-key"
+  description = "Key that encrypts pmo backups (generated by Terraform; may be replaced by the operator)"
+  type        = "SecureString"
+  value       = terraform_data.backup_key.output
+
+  tags = var.tags
+
+  lifecycle {
+    ignore_changes = [value]
+  }
 }
 
 # ---------------------------------------------------------------------------------------------
@@ -394,45 +472,48 @@ resource "aws_autoscaling_policy" "cpu" {
 # ---------------------------------------------------------------------------------------------
 # Policy for whoever runs release.sh / deploy.sh / rollback.sh (attach it to a CI role or group).
 
-data "aws_iam_policy_document" "deployer" {
-  statement {
-    sid       = "ListReleases"
-    actions   = ["s3:ListBucket"]
-    resources = [local.bucket_arn.code]
-  }
-
-  statement {
-    sid       = "UploadReleases"
-    actions   = ["s3:GetObject", "s3:PutObject"]
-    resources = ["${local.bucket_arn.code}/releases/*"]
-  }
-
-  statement {
-    sid       = "RunShellScriptDocument"
-    actions   = ["ssm:SendCommand"]
-    resources = ["arn:${local.partition}:ssm:${local.region}::document/AWS-RunShellScript"]
-  }
-
-  statement {
-    sid       = "OnThisDeploymentsInstancesOnly"
-    actions   = ["ssm:SendCommand"]
-    resources = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:instance/*"]
-
-    condition {
-      test     = "StringEquals"
-      variable = "ssm:resourceTag/pmo-deployment"
-      values   = [var.name_prefix]
-    }
-  }
-
-  statement {
-    sid = "FollowCommands"
-    actions = [
-      "ssm:ListCommands",
-      "ssm:ListCommandInvocations",
-      "ssm:GetCommandInvocation",
+locals {
+  deployer_policy = {
+    Version = "2012-10-17"
+    Statement = [
+      {
+        Sid      = "ListReleases"
+        Effect   = "Allow"
+        Action   = ["s3:ListBucket"]
+        Resource = [local.bucket_arn.code]
+      },
+      {
+        Sid      = "UploadReleases"
+        Effect   = "Allow"
+        Action   = ["s3:GetObject", "s3:PutObject"]
+        Resource = ["${local.bucket_arn.code}/releases/*"]
+      },
+      {
+        Sid      = "RunShellScriptDocument"
+        Effect   = "Allow"
+        Action   = ["ssm:SendCommand"]
+        Resource = ["arn:${local.partition}:ssm:${local.region}::document/AWS-RunShellScript"]
+      },
+      {
+        Sid       = "OnThisDeploymentsInstancesOnly"
+        Effect    = "Allow"
+        Action    = ["ssm:SendCommand"]
+        Resource  = ["arn:${local.partition}:ec2:${local.region}:${local.account_id}:instance/*"]
+        Condition = { StringEquals = { "ssm:resourceTag/pmo-deployment" = [var.name_prefix] } }
+      },
+      {
+        # These three have no resource types: IAM only accepts "*" for them. They only read the
+        # status and output of commands.
+        Sid    = "FollowCommands"
+        Effect = "Allow"
+        Action = [
+          "ssm:ListCommands",
+          "ssm:ListCommandInvocations",
+          "ssm:GetCommandInvocation",
+        ]
+        Resource = ["*"]
+      },
     ]
-    resources = ["*"]
   }
 }
 
@@ -441,7 +522,7 @@ resource "aws_iam_policy" "deployer" {
 
   name_prefix = "${var.name_prefix}-deployer-"
   description = "Upload pmo releases and deploy them to the ${var.name_prefix} instances through Systems Manager"
-  policy      = data.aws_iam_policy_document.deployer.json
+  policy      = jsonencode(local.deployer_policy)
 
   tags = var.tags
 }

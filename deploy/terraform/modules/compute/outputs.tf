@@ -14,8 +14,13 @@ output "role_name" {
 }
 
 output "role_policy_json" {
-  description = "The instance role's inline policy, for review."
-  value       = data.aws_iam_policy_document.instance.json
+  description = "The instance role's inline policies (platform and SSM agent), for review."
+  value = {
+    platform      = jsonencode(local.instance_policy)
+    ssm_agent     = jsonencode(local.session_manager_policy)
+    deployer      = jsonencode(local.deployer_policy)
+    parameter_arn = "${local.param_arn_prefix}/*"
+  }
 }
 
 output "deployer_policy_arn" {
@@ -26,6 +31,11 @@ output "deployer_policy_arn" {
 output "deployment_tag" {
   description = "Tag that identifies this deployment's instances (deploy.sh --ssm --target)."
   value       = "pmo-deployment=${var.name_prefix}"
+}
+
+output "backup_key_parameter_name" {
+  description = "SSM SecureString holding PMO_BACKUP__ENCRYPTION_KEY (keep a copy outside AWS)."
+  value       = aws_ssm_parameter.backup_key.name
 }
 
 output "token_secret_parameter_name" {

@@ -1,5 +1,8 @@
 # Values the mocked AWS provider returns where random strings would not do (terraform test).
 
+# Documents built with aws_iam_policy_document (assume-role, flow logs, bucket policies) come back
+# empty here. The instance role's and the deployer's policies are built with jsonencode() in
+# modules/compute instead, so tests/iam.tftest.hcl checks their real content.
 mock_data "aws_iam_policy_document" {
   defaults = {
     json = "{\"Version\":\"2012-10-17\",\"Statement\":[]}"
