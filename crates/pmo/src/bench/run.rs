@@ -1,7 +1,8 @@
 //! `pmo bench run`: drives the hot endpoints of a running server over loopback as the benchmark's
-//! non-admin user, closed-loop at fixed concurrencies and open-loop at a fixed rate, and runs the
-//! same work directly against PostgreSQL (the library functions the handlers call, without HTTP,
-//! JSON or authentication) as the floor the API is compared with.
+//! non-admin user, closed-loop at fixed concurrencies and open-loop at a fixed rate; repeats each
+//! read as the tenant's admin (no permission filter: what the filter costs); and runs the same work
+//! directly against PostgreSQL (the library functions the handlers call, without HTTP, JSON or
+//! authentication) as the floor the API is compared with.
 
 use std::sync::Arc;
 use std::time::{Duration, Instant};
@@ -109,24 +110,9 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
             options.url
         );
     }
-    let email = super::generate::bench_email(super::generate::BENCH_USER_LOCAL, &options.tenant);
-    let login: Value = client
-        .post(format!("{}/api/v1/auth/login", options.url))
-        .json(&json!({ "email": email, "password": options.password, "tenant": options.tenant }))
-        .send()
-        .await?
-        .error_for_status()
-        .with_context(|| {
-            format!(
-                "signing in as {email} failed — was the tenant generated with `pmo bench generate`?"
-            )
-        })?
-        .json()
-        .await?;
-    let token = login["token"]
-        .as_str()
-        .context("no token in the login answer")?
-        .to_owned();
+    let (login, token) = sign_in(&client, options, super::generate::BENCH_USER_LOCAL).await?;
+    // The same lists as the tenant's admin, who needs no permission filter: the 1.3× comparison.
+    let (_, admin_token) = sign_in(&client, options, super::generate::BENCH_ADMIN_LOCAL).await?;
     let fixtures = Arc::new(discover(pool, &client, options, &token, &login).await?);
     let server_pid = server_pid(&options.url);
     let rss_idle = server_pid.and_then(rss_kib);
@@ -179,6 +165,32 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
                 mode: format!("api c={concurrency}"),
                 ..api
             });
+            if endpoint.is_read() {
+                let admin = measure(endpoint, concurrency, options.duration, {
+                    let (client, token, url, fixtures) = (
+                        client.clone(),
+                        admin_token.clone(),
+                        options.url.clone(),
+                        fixtures.clone(),
+                    );
+                    move |worker| {
+                        call_api(
+                            client.clone(),
+                            url.clone(),
+                            token.clone(),
+                            fixtures.clone(),
+                            endpoint,
+                            worker,
+                        )
+                    }
+                })
+                .await;
+                eprintln!("{}", describe(&admin, "admin", concurrency));
+                results.push(Measurement {
+                    mode: format!("admin c={concurrency}"),
+                    ..admin
+                });
+            }
             if endpoint.is_read() && direct_floor_supported(endpoint) {
                 let floor = measure(endpoint, concurrency, options.duration, {
                     let (pool, fixtures, key) = (pool.clone(), fixtures.clone(), key.clone());
@@ -231,6 +243,33 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
         server_pid.map_or("not found: RSS not measured".to_owned(), |p| p.to_string()),
     );
     Ok(results)
+}
+
+/// Signs in as one of the generated users (`bench.user`, `bench.admin`): the login answer and token.
+async fn sign_in(
+    client: &reqwest::Client,
+    options: &RunOptions,
+    local_part: &str,
+) -> anyhow::Result<(Value, String)> {
+    let email = super::generate::bench_email(local_part, &options.tenant);
+    let login: Value = client
+        .post(format!("{}/api/v1/auth/login", options.url))
+        .json(&json!({ "email": email, "password": options.password, "tenant": options.tenant }))
+        .send()
+        .await?
+        .error_for_status()
+        .with_context(|| {
+            format!(
+                "signing in as {email} failed — was the tenant generated with `pmo bench generate`?"
+            )
+        })?
+        .json()
+        .await?;
+    let token = login["token"]
+        .as_str()
+        .context("no token in the login answer")?
+        .to_owned();
+    Ok((login, token))
 }
 
 fn describe(m: &Measurement, kind: &str, concurrency: usize) -> String {
