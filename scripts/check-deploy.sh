@@ -175,12 +175,12 @@ check_missing_required() {
 }
 
 # The user data template must render to valid bash in both database modes; the secrets helper it
-# writes is checked too.
+# writes is checked too, and so is the package installation (RDS: the engine's pg_dump).
 render_user_data() {
-  local managed="$1" db_host="$2" out="$3"
+  local managed="$1" db_host="$2" db_engine_major="$3" out="$4"
   mkdir -p "$WORK/console"
-  printf 'templatefile("%s", { region = "us-east-1", code_bucket = "pmo-code-example", backups_bucket = "pmo-backups-example", release_version = "latest", ssm_prefix = "/pmo/check", app_port = 4000, static_environment = { PMO_ENVIRONMENT = "production", PMO_LISTEN = "0.0.0.0:4000", PMO_MAIL__FROM_ADDRESS = "PMO <no-reply@example.com>", PMO_BACKUP__S3_BUCKET = "pmo-backups-example" }, managed_postgres = %s, db_host = "%s", db_port = 5432, db_name = "pmo", db_user = "pmo", db_password_param = "/pmo/check/database/password", db_replica_host = "", redis_host = "cache.example", redis_port = 6379, redis_token_param = "/pmo/check/cache/auth-token" })\n' \
-    "$TF_SRC/modules/compute/templates/user_data.sh.tftpl" "$managed" "$db_host" |
+  printf 'templatefile("%s", { region = "us-east-1", code_bucket = "pmo-code-example", backups_bucket = "pmo-backups-example", release_version = "latest", ssm_prefix = "/pmo/check", app_port = 4000, static_environment = { PMO_ENVIRONMENT = "production", PMO_LISTEN = "0.0.0.0:4000", PMO_MAIL__FROM_ADDRESS = "PMO <no-reply@example.com>", PMO_BACKUP__S3_BUCKET = "pmo-backups-example", PMO_HTTP__TRUSTED_PROXIES = "[\\"10.40.0.0/16\\"]" }, managed_postgres = %s, db_engine_major = "%s", db_host = "%s", db_port = 5432, db_name = "pmo", db_user = "pmo", db_password_param = "/pmo/check/database/password", db_replica_host = "", redis_host = "cache.example", redis_port = 6379, redis_token_param = "/pmo/check/cache/auth-token" })\n' \
+    "$TF_SRC/modules/compute/templates/user_data.sh.tftpl" "$managed" "$db_engine_major" "$db_host" |
     terraform -chdir="$WORK/console" console >"$WORK/console/raw" || return 1
   awk 'NR == 1 && $0 == "<<EOT" { body = 1; next } body' "$WORK/console/raw" | sed '$d' >"$out"
   head -n 1 "$out" | grep -qx '#!/bin/bash' || { echo "rendered user data does not start with #!/bin/bash"; return 1; }
@@ -189,10 +189,11 @@ render_user_data() {
 check_user_data() {
   [ "$have_terraform" = true ] || { echo "terraform is not installed"; return 1; }
   local f
-  render_user_data false db.example "$WORK/user-data-rds.sh" || return 1
-  render_user_data true "" "$WORK/user-data-local.sh" || return 1
+  render_user_data false db.example 17 "$WORK/user-data-rds.sh" || return 1
+  render_user_data false db.example 14 "$WORK/user-data-rds14.sh" || return 1
+  render_user_data true "" "" "$WORK/user-data-local.sh" || return 1
   sed -n "/<<'PMO_RENDER'/,/^PMO_RENDER\$/p" "$WORK/user-data-rds.sh" | sed '1d;$d' >"$WORK/pmo-render-env"
-  for f in "$WORK/user-data-rds.sh" "$WORK/user-data-local.sh" "$WORK/pmo-render-env"; do
+  for f in "$WORK/user-data-rds.sh" "$WORK/user-data-rds14.sh" "$WORK/user-data-local.sh" "$WORK/pmo-render-env"; do
     bash -n "$f" || return 1
     if command -v shellcheck >/dev/null; then shellcheck -s bash "$f" || return 1; fi
   done
@@ -203,7 +204,111 @@ check_user_data() {
     return 1
   fi
   run_render_env || return 1
+  run_install_packages rds "$WORK/user-data-rds.sh" 17 || return 1
+  run_install_packages rds "$WORK/user-data-rds14.sh" 14 || return 1
+  run_install_packages local "$WORK/user-data-local.sh" "" || return 1
   echo "user data renders ($(wc -c <"$WORK/user-data-rds.sh") bytes before gzip; EC2 limit 16384)"
+}
+
+# Runs the package installation of the rendered user data (from `log "installing packages"` up to
+# `log "writing /etc/pmo"`) in a sandbox: apt-get, curl, systemctl, snap and aws are fakes that
+# record their calls, and the system paths it writes (/etc/apt, /usr/share/postgresql-common,
+# /etc/os-release) are moved into $WORK. With RDS it must add the PostgreSQL project's repository
+# (signing key, a deb822 source for the release's codename signed by that key), update, and only
+# then install postgresql-client-<engine major> — and no distribution client, whose pg_dump could
+# be older than the server. Without RDS it keeps the distribution's postgresql and
+# postgresql-client and adds no repository.
+run_install_packages() {
+  local mode="$1" file="$2" major="$3" box="$WORK/install-$1$3" calls key src
+  rm -rf "$box" && mkdir -p "$box/bin" "$box/etc/apt/sources.list.d"
+  calls="$box/calls"
+  key="$box/usr/share/postgresql-common/pgdg/apt.postgresql.org.asc"
+  src="$box/etc/apt/sources.list.d/pgdg.sources"
+  : >"$calls"
+  printf '%s\n' 'PRETTY_NAME="Ubuntu 24.04 LTS"' 'VERSION_CODENAME=noble' 'ID=ubuntu' >"$box/os-release"
+  # shellcheck disable=SC2016 # the sandboxed script's own text
+  {
+    printf '%s\n' 'set -euo pipefail' 'log() { printf "log: %s\n" "$*"; }'
+    sed -n '/^log "installing packages"$/,/^log "writing \/etc\/pmo"$/p' "$file" | sed '$d'
+  } | sed -e "s#/etc/apt/#$box/etc/apt/#g" -e "s#/usr/share/postgresql-common/#$box/usr/share/postgresql-common/#g" \
+    -e "s#/etc/os-release#$box/os-release#g" >"$box/install.sh"
+  grep -q 'apt-get install' "$box/install.sh" || { echo "no package installation found in $file"; return 1; }
+  # apt-get records its arguments and whether the PGDG source existed at that moment; installing
+  # postgresql-client-N provides a pg_dump of version N.
+  cat >"$box/bin/apt-get" <<'FAKE'
+#!/bin/bash
+state=no
+[ -s "$FAKE_PGDG_SOURCE" ] && state=yes
+printf 'apt-get %s | pgdg=%s\n' "$*" "$state" >>"$FAKE_CALLS"
+for a in "$@"; do
+  case "$a" in
+    postgresql-client-[0-9]*)
+      printf '#!/bin/sh\necho "pg_dump (PostgreSQL) %s.2"\n' "${a#postgresql-client-}" >"$(dirname "$0")/pg_dump"
+      chmod +x "$(dirname "$0")/pg_dump" ;;
+  esac
+done
+FAKE
+  cat >"$box/bin/curl" <<'FAKE'
+#!/bin/bash
+printf 'curl %s\n' "$*" >>"$FAKE_CALLS"
+while [ $# -gt 0 ]; do [ "$1" = -o ] && out=$2; shift; done
+[ -n "${out:-}" ] && printf '%s\n' '-----BEGIN PGP PUBLIC KEY BLOCK-----' 'fake' '-----END PGP PUBLIC KEY BLOCK-----' >"$out"
+exit 0
+FAKE
+  for f in systemctl snap aws; do
+    cat >"$box/bin/$f" <<FAKE
+#!/bin/bash
+printf '$f %s\\n' "\$*" >>"\$FAKE_CALLS"
+FAKE
+  done
+  chmod +x "$box"/bin/*
+  if ! PATH="$box/bin:$PATH" FAKE_CALLS="$calls" FAKE_PGDG_SOURCE="$src" bash "$box/install.sh" >"$box/out" 2>&1; then
+    echo "package installation ($mode $major) failed:"
+    cat "$box/out"
+    return 1
+  fi
+  # Every package name apt-get was asked to install, one a line.
+  awk '$2 == "install" { for (i = 3; i <= NF && $i != "|"; i++) if ($i !~ /^-/) print $i }' "$calls" >"$box/installed"
+  if [ "$mode" = rds ]; then
+    local u i
+    u=$(grep -n '^apt-get update .*| pgdg=yes$' "$calls" | head -n 1 | cut -d: -f1)
+    i=$(grep -n "^apt-get install .*[ \"]postgresql-client-$major\"\\? .*| pgdg=yes\$" "$calls" | head -n 1 | cut -d: -f1)
+    if ! grep -qx "postgresql-client-$major" "$box/installed" || [ -z "$u" ] || [ -z "$i" ] || [ "$u" -ge "$i" ]; then
+      echo "RDS $major: postgresql-client-$major must be installed from the PGDG repository, after an apt-get update that sees it:"
+      cat "$calls"
+      return 1
+    fi
+    if grep -Ex 'postgresql|postgresql-client|postgresql-client-(1[0-9]|[2-9][0-9])' "$box/installed" | grep -vqx "postgresql-client-$major"; then
+      echo "RDS $major: another PostgreSQL client or server is installed:"
+      cat "$box/installed"
+      return 1
+    fi
+    if ! grep -qx 'curl .*-o [^ ]*/pgdg/apt.postgresql.org.asc https://www.postgresql.org/media/keys/ACCC4CF8.asc' "$calls" ||
+      ! grep -q 'BEGIN PGP PUBLIC KEY BLOCK' "$key"; then
+      echo "RDS $major: the PGDG signing key was not fetched from www.postgresql.org into $key:"
+      cat "$calls"
+      return 1
+    fi
+    if ! printf '%s\n' 'Types: deb' 'URIs: https://apt.postgresql.org/pub/repos/apt' 'Suites: noble-pgdg' \
+      'Components: main' "Signed-By: $key" | cmp -s - "$src"; then
+      echo "RDS $major: unexpected PGDG source $src:"
+      cat "$src" 2>/dev/null
+      return 1
+    fi
+    grep -qx "log: pg_dump: pg_dump (PostgreSQL) $major\.2" "$box/out" ||
+      { echo "RDS $major: pg_dump version not logged as $major:"; cat "$box/out"; return 1; }
+    echo "user data with RDS $major: postgresql-client-$major from apt.postgresql.org (noble-pgdg, Signed-By the PGDG key)"
+  else
+    if ! grep -qx postgresql "$box/installed" || ! grep -qx postgresql-client "$box/installed" ||
+      grep -q '^postgresql-client-' "$box/installed" || [ -e "$src" ] || grep -q '^curl ' "$calls"; then
+      echo "without RDS the distribution's postgresql and postgresql-client must be installed, and no other repository:"
+      cat "$calls"
+      return 1
+    fi
+    grep -qx 'systemctl disable --now postgresql.service' "$calls" ||
+      { echo "without RDS the distribution's own cluster must be disabled:"; cat "$calls"; return 1; }
+    echo "user data without RDS: the distribution's postgresql and postgresql-client, no extra repository"
+  fi
 }
 
 # Runs the rendered pmo-render-env in a sandbox (its /etc/pmo moved into $WORK, a fake `aws` that
@@ -241,6 +346,7 @@ FAKE
   [ "$mode" = 600 ] || { echo "pmo.env has mode $mode, expected 600"; return 1; }
   if ! { grep -qx 'PMO_BACKUP__ENCRYPTION_KEY=backup-key-from-ssm-0123456789abcdef0123' "$out" &&
     grep -qx 'PMO_BACKUP__S3_BUCKET=pmo-backups-example' "$out" &&
+    grep -qxF 'PMO_HTTP__TRUSTED_PROXIES=["10.40.0.0/16"]' "$out" &&
     grep -qx 'PMO_TOKEN_SECRET=token-from-ssm-0123456789abcdef0123456789' "$out" &&
     grep -q '^PMO_DATABASE_URL=postgres://pmo:db-password-from-ssm@db.example:5432/pmo?' "$out" &&
     grep -qx 'PMO_REDIS_URL=rediss://:redis-token-from-ssm@cache.example:6379' "$out"; }; then

@@ -133,6 +133,10 @@ module "compute" {
   mail_from_address       = var.mail_from_address
   extra_environment       = var.app_extra_environment
 
+  # PMO_HTTP__TRUSTED_PROXIES: the load balancer connects from its subnets, all inside the VPC's
+  # range; pmo then believes X-Forwarded-For only from there. Without it, pmo faces no proxy.
+  trusted_proxy_cidrs = var.enable_alb ? [module.network.vpc_cidr] : []
+
   buckets = {
     attachments = module.storage.attachments_bucket
     code        = module.storage.code_bucket
@@ -147,6 +151,9 @@ module "compute" {
     username           = module.database[0].username
     password_parameter = module.database[0].password_parameter_name
     replica_host       = module.database[0].replica_address
+    # The instances install the PostgreSQL client of this major version (pg_dump refuses a
+    # server newer than itself).
+    engine_major_version = module.database[0].engine_major_version
   } : null
 
   cache = var.enable_redis ? {

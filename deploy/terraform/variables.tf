@@ -281,7 +281,7 @@ variable "db_instance_class" {
 }
 
 variable "db_engine_version" {
-  description = "PostgreSQL major version on RDS."
+  description = "PostgreSQL major version on RDS (14 to 17). The instances install the PostgreSQL client (pg_dump) of the same major version from apt.postgresql.org."
   type        = string
   default     = "16"
 }

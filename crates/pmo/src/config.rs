@@ -143,6 +143,14 @@ pub struct HttpConfig {
     pub cors_allowed_origins: Vec<String>,
     /// Seconds in-flight requests get to finish after a shutdown signal.
     pub shutdown_grace_secs: u64,
+    /// Proxies (CIDR ranges; a bare address is one host) whose `X-Forwarded-For` is believed. A
+    /// request from one of them is attributed to the rightmost address in that header that is not
+    /// itself trusted. None by default: the TCP peer is the client. See docs/SECURITY.md.
+    #[serde(
+        serialize_with = "serialize_ip_ranges",
+        deserialize_with = "deserialize_ip_ranges"
+    )]
+    pub trusted_proxies: Vec<ipnet::IpNet>,
 }
 
 #[derive(Debug, Clone, Serialize, Deserialize)]
@@ -480,6 +488,7 @@ impl Default for HttpConfig {
             request_timeout_secs: 30,
             cors_allowed_origins: Vec::new(),
             shutdown_grace_secs: 20,
+            trusted_proxies: Vec::new(),
         }
     }
 }
@@ -1153,6 +1162,36 @@ fn serialize_secret_option<S: serde::Serializer>(
         .serialize(s)
 }
 
+fn serialize_ip_ranges<S: serde::Serializer>(
+    ranges: &[ipnet::IpNet],
+    s: S,
+) -> Result<S::Ok, S::Error> {
+    s.collect_seq(ranges.iter().map(ToString::to_string))
+}
+
+/// CIDR ranges such as `10.0.0.0/16` or `2001:db8::/32`; a bare address is that one host. The
+/// error names the offending entry (figment adds the key).
+fn deserialize_ip_ranges<'de, D: serde::Deserializer<'de>>(
+    d: D,
+) -> Result<Vec<ipnet::IpNet>, D::Error> {
+    let entries = Vec::<String>::deserialize(d)?;
+    entries
+        .iter()
+        .map(|entry| {
+            let entry = entry.trim();
+            entry
+                .parse::<ipnet::IpNet>()
+                .or_else(|_| entry.parse::<std::net::IpAddr>().map(ipnet::IpNet::from))
+                .map(|range| range.trunc())
+                .map_err(|_| {
+                    serde::de::Error::custom(format!(
+                        "`{entry}` is not a CIDR range such as 10.0.0.0/16 or 2001:db8::/32"
+                    ))
+                })
+        })
+        .collect()
+}
+
 fn serialize_secret<S: serde::Serializer>(value: &SecretString, s: S) -> Result<S::Ok, S::Error> {
     value.expose_secret().serialize(s)
 }
@@ -1277,6 +1316,53 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("database.replica_url"), "{err}");
+    }
+
+    #[test]
+    fn trusted_proxies_are_cidr_ranges_checked_at_start_up() {
+        assert!(load(None, &[]).unwrap().http.trusted_proxies.is_empty());
+        let config = load(
+            None,
+            &[(
+                "PMO_HTTP__TRUSTED_PROXIES",
+                "[\"10.0.0.0/16\", \"2001:db8::/32\", \"192.168.1.7\", \"172.16.5.4/12\"]",
+            )],
+        )
+        .unwrap();
+        let ranges: Vec<String> = config
+            .http
+            .trusted_proxies
+            .iter()
+            .map(ToString::to_string)
+            .collect();
+        assert_eq!(
+            ranges,
+            [
+                "10.0.0.0/16",
+                "2001:db8::/32",
+                "192.168.1.7/32",
+                "172.16.0.0/12"
+            ]
+        );
+        let file = toml_file("[http]\ntrusted_proxies = [\"10.1.0.0/16\"]\n");
+        let config = load(Some(file.path()), &[]).unwrap();
+        assert_eq!(config.http.trusted_proxies[0].to_string(), "10.1.0.0/16");
+
+        for bad in [
+            "[\"10.0.0.0/33\"]",
+            "[\"10.0.0/16\"]",
+            "[\"vpc\"]",
+            "[\"10.0.0.0/16\", \"\"]",
+        ] {
+            let err = load(None, &[("PMO_HTTP__TRUSTED_PROXIES", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("http.trusted_proxies"), "{bad}: {err}");
+            assert!(err.contains("not a CIDR range"), "{bad}: {err}");
+        }
+        let file = toml_file("[http]\ntrusted_proxies = [\"10.1.0.0/-1\"]\n");
+        let err = load(Some(file.path()), &[]).unwrap_err().to_string();
+        assert!(err.contains("http.trusted_proxies"), "{err}");
     }
 
     #[test]

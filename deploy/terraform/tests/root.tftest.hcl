@@ -63,6 +63,19 @@ run "default_setup" {
     condition     = module.compute.autoscaling_group_name == null
     error_message = "The default setup runs one instance, not an autoscaling group."
   }
+
+  # Behind the load balancer pmo believes X-Forwarded-For only from the VPC's range (the ALB's
+  # subnets), as a JSON list like PMO_HTTP__CORS_ALLOWED_ORIGINS.
+  assert {
+    condition     = try(output.service_environment["PMO_HTTP__TRUSTED_PROXIES"], null) == "[\"10.40.0.0/16\"]"
+    error_message = "With the load balancer, PMO_HTTP__TRUSTED_PROXIES must be the VPC CIDR as a JSON list: [\"10.40.0.0/16\"]."
+  }
+
+  # pg_dump refuses a newer server: the instances install the RDS engine's client version.
+  assert {
+    condition     = module.compute.postgresql_client_major_version == "16"
+    error_message = "With RDS 16 (the default) the instances must install postgresql-client-16."
+  }
 }
 
 run "scale_out_setup" {
@@ -87,6 +100,25 @@ run "scale_out_setup" {
   }
 }
 
+run "pg_dump_follows_the_rds_engine_version" {
+  command = plan
+
+  variables {
+    db_engine_version = "17"
+    vpc_cidr          = "10.50.0.0/18"
+  }
+
+  assert {
+    condition     = module.compute.postgresql_client_major_version == "17"
+    error_message = "With RDS 17 the instances must install postgresql-client-17 (pg_dump refuses a newer server)."
+  }
+
+  assert {
+    condition     = try(output.service_environment["PMO_HTTP__TRUSTED_PROXIES"], null) == "[\"10.50.0.0/18\"]"
+    error_message = "PMO_HTTP__TRUSTED_PROXIES must follow vpc_cidr."
+  }
+}
+
 run "without_load_balancer_pmo_stays_on_loopback" {
   command = plan
 
@@ -104,6 +136,11 @@ run "without_load_balancer_pmo_stays_on_loopback" {
     condition     = length(output.security_group_ingress_rules) == 2
     error_message = "Without a load balancer only the database and cache admit the app instances."
   }
+
+  assert {
+    condition     = !contains(keys(output.service_environment), "PMO_HTTP__TRUSTED_PROXIES")
+    error_message = "Without a load balancer no proxy is trusted: PMO_HTTP__TRUSTED_PROXIES must be unset."
+  }
 }
 
 run "single_box_without_rds" {
@@ -117,5 +154,10 @@ run "single_box_without_rds" {
   assert {
     condition     = length(module.database) == 0 && output.database_endpoint == null
     error_message = "enable_rds = false creates no database."
+  }
+
+  assert {
+    condition     = module.compute.postgresql_client_major_version == null
+    error_message = "Without RDS the instances keep the distribution's PostgreSQL packages (pmo's own cluster)."
   }
 }

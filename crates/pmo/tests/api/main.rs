@@ -9,6 +9,7 @@ mod backup;
 mod bench;
 mod cache;
 mod cli;
+mod client_address;
 mod datalabels;
 mod entity_types;
 mod errors;

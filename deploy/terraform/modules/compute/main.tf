@@ -39,6 +39,9 @@ locals {
       PMO_BACKUP__S3_BUCKET = var.buckets.backups
     },
     var.mail_from_address != null ? { PMO_MAIL__FROM_ADDRESS = var.mail_from_address } : {},
+    # Behind the load balancer: pmo takes the client address from X-Forwarded-For only when the TCP
+    # peer is inside these ranges. A list, in the same JSON form as PMO_HTTP__CORS_ALLOWED_ORIGINS.
+    length(var.trusted_proxy_cidrs) > 0 ? { PMO_HTTP__TRUSTED_PROXIES = jsonencode(var.trusted_proxy_cidrs) } : {},
     var.extra_environment,
   )
 
@@ -51,6 +54,7 @@ locals {
     app_port           = var.app_port
     static_environment = local.static_environment
     managed_postgres   = var.database == null
+    db_engine_major    = var.database == null ? "" : var.database.engine_major_version
     db_host            = var.database == null ? "" : var.database.host
     db_port            = var.database == null ? 5432 : var.database.port
     db_name            = var.database == null ? "" : var.database.name

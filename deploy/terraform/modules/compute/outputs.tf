@@ -52,3 +52,8 @@ output "static_environment" {
   description = "Non-secret environment of the service (written to /etc/pmo/pmo.env.base)."
   value       = local.static_environment
 }
+
+output "postgresql_client_major_version" {
+  description = "Major version of the PostgreSQL client (pg_dump) the user data installs from apt.postgresql.org: the RDS engine's; null without RDS (the distribution's packages, matching the managed cluster)."
+  value       = var.database == null ? null : var.database.engine_major_version
+}

@@ -156,16 +156,33 @@ variable "release_version" {
 }
 
 variable "database" {
-  description = "External PostgreSQL (RDS) connection details, or null to let pmo manage a PostgreSQL cluster on the instance's disk."
+  description = "External PostgreSQL (RDS) connection details, or null to let pmo manage a PostgreSQL cluster on the instance's disk. engine_major_version (e.g. \"17\") selects the PostgreSQL client the instances install from apt.postgresql.org: pg_dump (pmo backup) must have the server's major version."
   type = object({
-    host               = string
-    port               = number
-    name               = string
-    username           = string
-    password_parameter = string
-    replica_host       = optional(string)
+    host                 = string
+    port                 = number
+    name                 = string
+    username             = string
+    password_parameter   = string
+    replica_host         = optional(string)
+    engine_major_version = string
   })
   default = null
+
+  validation {
+    condition     = var.database == null || can(regex("^[1-9][0-9]$", var.database.engine_major_version))
+    error_message = "database.engine_major_version must be a PostgreSQL major version such as \"16\"."
+  }
+}
+
+variable "trusted_proxy_cidrs" {
+  description = "Address ranges of the reverse proxies in front of pmo (the load balancer's subnets), passed as PMO_HTTP__TRUSTED_PROXIES: pmo takes the client address from X-Forwarded-For only when the connection comes from one of them. Empty: the variable is not set."
+  type        = list(string)
+  default     = []
+
+  validation {
+    condition     = alltrue([for c in var.trusted_proxy_cidrs : can(cidrhost(c, 0))])
+    error_message = "trusted_proxy_cidrs must be CIDR blocks such as 10.40.0.0/16."
+  }
 }
 
 variable "cache" {

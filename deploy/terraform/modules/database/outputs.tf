@@ -8,6 +8,11 @@ output "port" {
   value       = aws_db_instance.this.port
 }
 
+output "engine_major_version" {
+  description = "PostgreSQL major version of the engine (e.g. \"16\"): the instances install the pg_dump of this version."
+  value       = local.major_version
+}
+
 output "database_name" {
   description = "Database the platform uses."
   value       = local.database_name

@@ -3,6 +3,11 @@ output "vpc_id" {
   value       = aws_vpc.this.id
 }
 
+output "vpc_cidr" {
+  description = "IPv4 range of the VPC (every subnet, the load balancer's included, is inside it)."
+  value       = aws_vpc.this.cidr_block
+}
+
 output "public_subnet_ids" {
   description = "Public subnets (load balancer, NAT gateways)."
   value       = aws_subnet.public[*].id
