@@ -143,6 +143,10 @@ pub struct HttpConfig {
     pub cors_allowed_origins: Vec<String>,
     /// Seconds in-flight requests get to finish after a shutdown signal.
     pub shutdown_grace_secs: u64,
+    /// API requests served at once by this instance; beyond it a request is answered at once with
+    /// 503 and Retry-After instead of queueing (health checks are never refused). Bounds memory and
+    /// latency when more is offered than the box can serve.
+    pub max_in_flight: usize,
     /// Proxies (CIDR ranges; a bare address is one host) whose `X-Forwarded-For` is believed. A
     /// request from one of them is attributed to the rightmost address in that header that is not
     /// itself trusted. None by default: the TCP peer is the client. See docs/SECURITY.md.
@@ -488,6 +492,7 @@ impl Default for HttpConfig {
             request_timeout_secs: 30,
             cors_allowed_origins: Vec::new(),
             shutdown_grace_secs: 20,
+            max_in_flight: 512,
             trusted_proxies: Vec::new(),
         }
     }
@@ -903,6 +908,9 @@ impl Config {
         if self.http.body_limit_bytes < 1024 {
             return invalid("http.body_limit_bytes", "must be at least 1024");
         }
+        if self.http.max_in_flight == 0 {
+            return invalid("http.max_in_flight", "must be at least 1");
+        }
         if self.http.request_timeout_secs == 0 {
             return invalid("http.request_timeout_secs", "must be at least 1");
         }
@@ -1300,6 +1308,10 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("http.request_timeout_secs"), "{err}");
+        let err = load(None, &[("PMO_HTTP__MAX_IN_FLIGHT", "0")])
+            .unwrap_err()
+            .to_string();
+        assert!(err.contains("http.max_in_flight"), "{err}");
 
         let err = load(
             None,

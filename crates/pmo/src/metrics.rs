@@ -131,6 +131,11 @@ pub async fn track_http(request: Request<Body>, next: Next) -> Response<Body> {
     response
 }
 
+/// An API request refused because `http.max_in_flight` were already running.
+pub fn request_shed() {
+    counter!("pmo_http_requests_shed_total").increment(1);
+}
+
 pub fn cache_lookup(namespace: &'static str, hit: bool) {
     counter!("pmo_cache_requests_total", "namespace" => namespace, "result" => if hit { "hit" } else { "miss" })
         .increment(1);

@@ -367,6 +367,12 @@ pub fn parse_list_request(
                 def.entity_type
             )));
         };
+        // Like `q`: a filter value is something a person typed or picked, never a document.
+        if raw.chars().count() > MAX_FILTER_CHARS {
+            return Err(ApiError::malformed(format!(
+                "{key}: a filter value is at most {MAX_FILTER_CHARS} characters"
+            )));
+        }
         match parse_filter(field, op, raw) {
             Ok(op) => filters.push(Filter { field, op }),
             Err(message) => errors.add(key.clone(), message),
@@ -385,6 +391,9 @@ pub fn parse_list_request(
         filters,
     })
 }
+
+/// Longest filter value (an `.in` list of uuids included: 50 of them fit).
+const MAX_FILTER_CHARS: usize = 2_000;
 
 fn parse_filter(field: &'static FieldDef, op: &str, raw: &str) -> Result<FilterOp, String> {
     let scalar = |text: &str| -> Result<ParsedValue, String> {
@@ -890,14 +899,16 @@ struct CheckedWrite {
 }
 
 /// Validates a write body against the registry. `creating` adds required-field checks and
-/// generated values. Datalabels resolve to keys and references must exist in the tenant.
+/// generated values. Datalabels resolve to keys; references must name a live record of the tenant
+/// that the caller may view (an invisible one is refused exactly as a missing one).
 async fn check_write(
     conn: &mut PgConnection,
-    tenant: &str,
+    user: &CurrentUser,
     def: &EntityDef,
     body: &Map<String, Value>,
     creating: bool,
 ) -> Result<CheckedWrite, ApiError> {
+    let tenant = user.tenant_id.as_str();
     let mut errors = FieldErrors::default();
     let mut columns = Vec::new();
     for (name, value) in body {
@@ -924,7 +935,7 @@ async fn check_write(
             }
             Ok(ParsedValue::Reference(id)) => {
                 let target = field.kind.reference().unwrap_or(def.entity_type);
-                if values::reference_exists(conn, tenant, target, id).await? {
+                if values::reference_visible(conn, user, target, id).await? {
                     columns.push((field, SqlValue::Uuid(id)));
                 } else {
                     errors.add(name.clone(), format!("no such {target}"));
@@ -970,11 +981,12 @@ async fn check_write(
 /// Checks and writes the lines of a header, replacing the previous set, then recomputes totals.
 async fn write_lines(
     conn: &mut PgConnection,
-    tenant: &str,
+    user: &CurrentUser,
     def: &EntityDef,
     header: Uuid,
     lines: &[Map<String, Value>],
 ) -> Result<(), ApiError> {
+    let tenant = user.tenant_id.as_str();
     let Some(lines_def) = def.lines.as_ref() else {
         return Ok(());
     };
@@ -996,7 +1008,7 @@ async fn write_lines(
                 Ok(ParsedValue::Ready(value)) => columns.push((field, value)),
                 Ok(ParsedValue::Reference(id)) => {
                     let target = field.kind.reference().unwrap_or(def.entity_type);
-                    if values::reference_exists(conn, tenant, target, id).await? {
+                    if values::reference_visible(conn, user, target, id).await? {
                         columns.push((field, SqlValue::Uuid(id)));
                     } else {
                         errors.add(format!("lines[{i}].{name}"), format!("no such {target}"));
@@ -1111,8 +1123,13 @@ pub fn map_write_error(err: sqlx::Error) -> ApiError {
                     json!({ "fields": { field: "already taken" }, "constraint": constraint }),
                 );
             }
-            Some("23514") | Some("23502") | Some("22001") | Some("22003") | Some("22007")
-            | Some("22008") => {
+            Some("23502") => {
+                return ApiError::validation(
+                    format!("{field} must have a value"),
+                    json!({ field: "must have a value" }),
+                );
+            }
+            Some("23514") | Some("22001") | Some("22003") | Some("22007") | Some("22008") => {
                 return ApiError::validation(
                     format!("the value of {field} is not allowed"),
                     json!({ field: format!("violates {constraint}") }),
@@ -1319,7 +1336,7 @@ pub async fn create_record(
     }
     let tenant = user.tenant_id.as_str();
     let mut tx = db.begin().await?;
-    let checked = check_write(&mut tx, tenant, def, body, true).await?;
+    let checked = check_write(&mut tx, user, def, body, true).await?;
     let mut columns = checked.columns;
     if let Some(link) = parent
         && let Some(reference) = def.parent_reference(link.parent)
@@ -1391,7 +1408,7 @@ pub async fn create_record(
         .map_err(map_write_error)?;
 
     if let Some(lines) = &checked.lines {
-        write_lines(&mut tx, tenant, def, id, lines).await?;
+        write_lines(&mut tx, user, def, id, lines).await?;
     }
     sync_registry(&mut tx, def, tenant, id).await?;
     if let Some(link) = parent
@@ -1591,7 +1608,7 @@ pub async fn update_record(
     let before = fetch_record(&mut tx, def, tenant, id, true, key)
         .await?
         .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
-    let checked = check_write(&mut tx, tenant, def, body, false).await?;
+    let checked = check_write(&mut tx, user, def, body, false).await?;
     if checked.columns.is_empty() && checked.lines.is_none() {
         return Err(ApiError::validation(
             "nothing to change",
@@ -1625,7 +1642,7 @@ pub async fn update_record(
         return Err(version_conflict(&before, expected));
     }
     if let Some(lines) = &checked.lines {
-        write_lines(&mut tx, tenant, def, id, lines).await?;
+        write_lines(&mut tx, user, def, id, lines).await?;
     }
     sync_registry(&mut tx, def, tenant, id).await?;
     sessions_follow(&mut tx, user, entity).await?;

@@ -3,7 +3,7 @@
 //! Every value a write carries is checked against its `FieldDef` (kind, length, pattern, range,
 //! enum values) before any SQL runs; all problems of a body are reported together as 422 with one
 //! message per field. Datalabels may be given by key or by name; references must name a live
-//! record of the target type in the caller's tenant.
+//! record of the target type in the caller's tenant, one the caller may view (`reference_visible`).
 
 use std::collections::BTreeMap;
 
@@ -12,6 +12,8 @@ use serde_json::{Map, Value, json};
 use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
+use crate::auth::CurrentUser;
+use crate::auth::permissions::{self, Level};
 use crate::entity::registry::{FieldDef, FieldKind};
 use crate::error::ApiError;
 
@@ -354,22 +356,39 @@ pub fn datalabel_table(datalabel: &str) -> String {
     format!("app.setting_datalabel_{datalabel}")
 }
 
-/// Whether a referenced record exists, is live and belongs to the tenant.
-pub async fn reference_exists(
+/// Whether the caller may name a record in a reference field: it exists, is live, is in their
+/// tenant, and they may view it. A record they cannot view answers exactly as a missing one, so a
+/// write cannot probe for ids it may not see.
+///
+/// Runs on the write's own connection (its transaction), through the parts of the permission
+/// module that take any executor — type levels, and the visible-id set that lists use — because
+/// its pool functions would wait for a second connection while this one is held, which deadlocks
+/// a busy pool.
+pub async fn reference_visible(
     conn: &mut PgConnection,
-    tenant: &str,
+    user: &CurrentUser,
     target: crate::entity::EntityType,
     id: Uuid,
-) -> Result<bool, sqlx::Error> {
-    sqlx::query_scalar(
-        "SELECT EXISTS (SELECT 1 FROM app.d_entity_instance_id
-                        WHERE tenant_id = $1 AND entity_type = $2 AND entity_id = $3 AND active_flag)",
-    )
-    .bind(tenant)
-    .bind(target.as_str())
-    .bind(id)
-    .fetch_one(&mut *conn)
-    .await
+) -> Result<bool, ApiError> {
+    let whole_type = permissions::levels_on_type(&mut *conn, user, target)
+        .await?
+        .contains(Level::View);
+    let mut qb = QueryBuilder::new(
+        "SELECT EXISTS (SELECT 1 FROM app.d_entity_instance_id r WHERE r.tenant_id = ",
+    );
+    qb.push_bind(user.tenant_id.clone())
+        .push(" AND r.entity_type = ")
+        .push_bind(target.as_str())
+        .push("::app.entity_type AND r.entity_id = ")
+        .push_bind(id)
+        .push(" AND r.active_flag");
+    if !whole_type {
+        qb.push(" AND r.entity_id IN (");
+        permissions::push_visible_ids(&mut qb, user, target);
+        qb.push(")");
+    }
+    qb.push(")");
+    Ok(qb.build_query_scalar().fetch_one(&mut *conn).await?)
 }
 
 #[cfg(test)]

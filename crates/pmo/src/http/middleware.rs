@@ -1,5 +1,6 @@
 //! The middleware stack, assembled in one function.
 
+use std::sync::Arc;
 use std::time::Duration;
 
 use axum::Router;
@@ -7,6 +8,7 @@ use axum::body::Body;
 use axum::extract::{DefaultBodyLimit, MatchedPath, Request};
 use axum::http::{HeaderName, HeaderValue, Method, Response, header};
 use axum::middleware::map_response;
+use tokio::sync::Semaphore;
 use tower::ServiceBuilder;
 use tower_http::LatencyUnit;
 use tower_http::catch_panic::CatchPanicLayer;
@@ -21,6 +23,37 @@ use crate::config::Config;
 use crate::error::{ErrorCode, envelope_response};
 
 pub const REQUEST_ID: HeaderName = HeaderName::from_static("x-request-id");
+
+/// Serves an API request only while fewer than `http.max_in_flight` are running; otherwise answers
+/// 503 with Retry-After at once. Queued requests would each hold their connection and buffers
+/// while the box falls further behind (343 MiB at twice the rate it could serve —
+/// docs/BENCHMARKS.md); a quick refusal tells the client, or the load balancer, to go elsewhere.
+/// Health checks and the web app's files are never refused.
+async fn shed_beyond_capacity(
+    request: Request,
+    next: axum::middleware::Next,
+    in_flight: Arc<Semaphore>,
+) -> Response<Body> {
+    let path = request.uri().path();
+    if !path.starts_with("/api/") || path.starts_with("/api/health") {
+        return next.run(request).await;
+    }
+    match in_flight.try_acquire_owned() {
+        Ok(_permit) => next.run(request).await,
+        Err(_) => {
+            crate::metrics::request_shed();
+            let mut response = envelope_response(
+                ErrorCode::ServiceUnavailable,
+                "the server is at capacity; retry in a moment".to_owned(),
+                None,
+            );
+            response
+                .headers_mut()
+                .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
+            response
+        }
+    }
+}
 
 /// Content-Security-Policy for everything we serve: no inline script, no framing. The browser may
 /// connect to this origin and, with the S3 backend, to the storage origin of presigned URLs.
@@ -44,11 +77,17 @@ fn content_security_policy(config: &Config) -> HeaderValue {
 }
 
 /// Wraps the router in the stack, outermost first: request id, trace, security headers, error
-/// envelope, CORS (only when configured), panic catcher, timeout, body limit.
+/// envelope, CORS (only when configured), in-flight bound, panic catcher, timeout, body limit.
 pub fn apply(router: Router, config: &Config) -> Router {
     let http = &config.http;
     let body_limit = http.body_limit_bytes;
+    let in_flight = Arc::new(Semaphore::new(http.max_in_flight));
     let inner = ServiceBuilder::new()
+        .layer(axum::middleware::from_fn(
+            move |request: Request, next: axum::middleware::Next| {
+                shed_beyond_capacity(request, next, in_flight.clone())
+            },
+        ))
         .layer(CatchPanicLayer::custom(
             |_panic: Box<dyn std::any::Any + Send>| {
                 tracing::error!("a request handler panicked");

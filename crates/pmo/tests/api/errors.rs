@@ -219,3 +219,71 @@ async fn malformed_json_bodies_get_clear_4xx(pool: PgPool) {
         response.assert_error(status, code);
     }
 }
+
+/// Beyond `http.max_in_flight` running API requests, the next is answered 503 with Retry-After at
+/// once (not queued); health checks still answer; capacity returns when the request finishes.
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn requests_beyond_capacity_are_refused_at_once(pool: PgPool) {
+    use tower::ServiceExt;
+
+    let app = TestApp::spawn_with(pool, |config| config.http.max_in_flight = 1).await;
+    let admin = app.tenant_with_admin("acme").await;
+    let project = app
+        .post_json(
+            "/api/v1/project",
+            Some(&admin),
+            &serde_json::json!({"name": "Held"}),
+        )
+        .await
+        .json();
+    let id = project["id"].as_str().unwrap().to_owned();
+
+    // Hold the project's row: a PATCH of it waits on the lock while holding the only slot.
+    let mut holder = app.pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM app.d_project WHERE id = $1::uuid FOR UPDATE")
+        .bind(&id)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let patch = axum::http::Request::builder()
+        .method(Method::PATCH)
+        .uri(format!("/api/v1/project/{id}"))
+        .header("authorization", format!("Bearer {}", admin.token))
+        .header("content-type", "application/json")
+        .body(axum::body::Body::from(
+            r#"{"name": "Renamed", "version": 1}"#,
+        ))
+        .unwrap();
+    let router = app.router.clone();
+    let waiting = tokio::spawn(async move { router.oneshot(patch).await.unwrap().status() });
+    // Until the PATCH is parked on the lock.
+    for _ in 0..100 {
+        let parked: i64 = sqlx::query_scalar(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        )
+        .fetch_one(&app.pool)
+        .await
+        .unwrap();
+        if parked > 0 {
+            break;
+        }
+        tokio::time::sleep(std::time::Duration::from_millis(50)).await;
+    }
+
+    let refused = app.get_as(&admin, "/api/v1/auth/me").await;
+    refused.assert_error(StatusCode::SERVICE_UNAVAILABLE, "service_unavailable");
+    assert_eq!(refused.headers.get("retry-after").unwrap(), "1");
+    assert_eq!(app.get("/api/health").await.status, StatusCode::OK);
+
+    holder.rollback().await.unwrap();
+    assert_eq!(
+        waiting.await.unwrap(),
+        StatusCode::OK,
+        "the held request finished"
+    );
+    assert_eq!(
+        app.get_as(&admin, "/api/v1/auth/me").await.status,
+        StatusCode::OK,
+        "the slot is free again"
+    );
+}

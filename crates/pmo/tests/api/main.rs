@@ -25,6 +25,7 @@ mod metrics;
 mod permission_matrix;
 mod permissions;
 mod records;
+mod records_coverage;
 mod search;
 mod seed;
 mod tenancy;
