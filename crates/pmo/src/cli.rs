@@ -473,6 +473,12 @@ async fn bench(db: &Database, command: BenchCommand) -> anyhow::Result<()> {
                 std::fs::write(&path, table)
                     .with_context(|| format!("cannot write {}", path.display()))?;
             }
+            let refused: u64 = results.iter().map(|m| m.refused).sum();
+            if refused > 0 {
+                eprintln!(
+                    "{refused} request(s) were refused with 503: more was offered than the server serves at once (http.max_in_flight)"
+                );
+            }
             let errors: u64 = results.iter().map(|m| m.errors).sum();
             if errors > 0 {
                 anyhow::bail!("{errors} request(s) failed during the run");

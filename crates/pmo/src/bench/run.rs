@@ -36,11 +36,49 @@ pub struct RunOptions {
 pub struct Measurement {
     pub endpoint: String,
     pub mode: String,
+    /// Answered with success; the latency figures are theirs alone.
     pub requests: u64,
+    /// Failed: an error status other than 503, a broken connection, a wrong answer.
     pub errors: u64,
+    /// Refused with 503 beyond the server's capacity (`http.max_in_flight`).
+    pub refused: u64,
     pub rps: f64,
     pub p50_ms: f64,
     pub p99_ms: f64,
+}
+
+/// Why a request did not succeed.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Failure {
+    /// 503: the server refused it at once for want of capacity.
+    Refused,
+    Error,
+}
+
+type Outcome = Result<(), Failure>;
+
+/// Tallies of one series: successes go to the histogram, the rest are counted.
+#[derive(Default)]
+struct Tally {
+    errors: std::sync::atomic::AtomicU64,
+    refused: std::sync::atomic::AtomicU64,
+}
+
+impl Tally {
+    fn count(&self, failure: Failure) {
+        let counter = match failure {
+            Failure::Refused => &self.refused,
+            Failure::Error => &self.errors,
+        };
+        counter.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+    }
+
+    fn load(&self) -> (u64, u64) {
+        (
+            self.errors.load(std::sync::atomic::Ordering::Relaxed),
+            self.refused.load(std::sync::atomic::Ordering::Relaxed),
+        )
+    }
 }
 
 /// The fixtures requests refer to, discovered once.
@@ -274,8 +312,8 @@ async fn sign_in(
 
 fn describe(m: &Measurement, kind: &str, concurrency: usize) -> String {
     format!(
-        "{:<28} {:<5} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}",
-        m.endpoint, kind, concurrency, m.rps, m.p50_ms, m.p99_ms, m.errors
+        "{:<28} {:<5} c={:<3} {:>8.0} req/s  p50 {:>7.2} ms  p99 {:>7.2} ms  errors {}  refused {}",
+        m.endpoint, kind, concurrency, m.rps, m.p50_ms, m.p99_ms, m.errors, m.refused
     )
 }
 
@@ -375,7 +413,7 @@ async fn call_api(
     fixtures: Arc<Fixtures>,
     endpoint: Endpoint,
     worker: usize,
-) -> Result<(), ()> {
+) -> Outcome {
     let f = &fixtures;
     let request = match endpoint {
         Endpoint::ProjectTasks => client.get(format!(
@@ -404,10 +442,15 @@ async fn call_api(
         Endpoint::MoveTask => return move_task(client, url, token, fixtures.clone(), worker).await,
     };
     match request.bearer_auth(&token).send().await {
-        Ok(response) if response.status().is_success() => {
-            response.bytes().await.map(|_| ()).map_err(|_| ())
+        Ok(response) if response.status().is_success() => response
+            .bytes()
+            .await
+            .map(|_| ())
+            .map_err(|_| Failure::Error),
+        Ok(response) if response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE => {
+            Err(Failure::Refused)
         }
-        _ => Err(()),
+        _ => Err(Failure::Error),
     }
 }
 
@@ -418,17 +461,17 @@ async fn move_task(
     token: String,
     fixtures: Arc<Fixtures>,
     worker: usize,
-) -> Result<(), ()> {
+) -> Outcome {
     let path = format!("{url}/api/v1/task/{}", fixtures.task);
     let current: Value = client
         .get(&path)
         .bearer_auth(&token)
         .send()
         .await
-        .map_err(|_| ())?
+        .map_err(|_| Failure::Error)?
         .json()
         .await
-        .map_err(|_| ())?;
+        .map_err(|_| Failure::Error)?;
     let stage = (current["task_stage"].as_i64().unwrap_or(0) + 1 + worker as i64) % 7;
     let response = client
         .patch(&path)
@@ -436,12 +479,14 @@ async fn move_task(
         .json(&json!({ "task_stage": stage, "version": current["version"] }))
         .send()
         .await
-        .map_err(|_| ())?;
+        .map_err(|_| Failure::Error)?;
     // A conflict with another worker is the concurrency control working, not an error.
     if response.status().is_success() || response.status() == reqwest::StatusCode::CONFLICT {
         Ok(())
+    } else if response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+        Err(Failure::Refused)
     } else {
-        Err(())
+        Err(Failure::Error)
     }
 }
 
@@ -451,7 +496,7 @@ async fn call_direct(
     fixtures: Arc<Fixtures>,
     key: FieldKey,
     endpoint: Endpoint,
-) -> Result<(), ()> {
+) -> Outcome {
     let f = &fixtures;
     let params = |pairs: &[(&str, &str)]| {
         pairs
@@ -480,19 +525,19 @@ async fn call_direct(
             return records::get_record(&pool, &f.user, EntityType::Task, f.task, &key)
                 .await
                 .map(|_| ())
-                .map_err(|_| ());
+                .map_err(|_| Failure::Error);
         }
-        _ => return Err(()),
+        _ => return Err(Failure::Error),
     };
     if endpoint == Endpoint::ProjectTasksDeep {
         query.insert("cursor".to_owned(), f.deep_cursor.clone());
     }
     let def = entity.registry();
-    let request = records::parse_list_request(def, &query).map_err(|_| ())?;
+    let request = records::parse_list_request(def, &query).map_err(|_| Failure::Error)?;
     records::list_records(&pool, &f.user, def, scope, &request, &key)
         .await
         .map(|_| ())
-        .map_err(|_| ())
+        .map_err(|_| Failure::Error)
 }
 
 /// Closed loop: `concurrency` workers each send the next request when the last one answered.
@@ -504,27 +549,29 @@ async fn measure<F, Fut>(
 ) -> Measurement
 where
     F: Fn(usize) -> Fut + Clone + Send + 'static,
-    Fut: Future<Output = Result<(), ()>> + Send,
+    Fut: Future<Output = Outcome> + Send,
 {
     let histogram = Arc::new(Mutex::new(new_histogram()));
-    let errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let tally = Arc::new(Tally::default());
     let started = Instant::now();
     let deadline = started + duration;
     let mut workers = Vec::new();
     for worker in 0..concurrency {
-        let (call, histogram, errors) = (call.clone(), histogram.clone(), errors.clone());
+        let (call, histogram, tally) = (call.clone(), histogram.clone(), tally.clone());
         workers.push(tokio::spawn(async move {
             let mut local = new_histogram();
             while Instant::now() < deadline {
                 let sent = Instant::now();
-                if call(worker).await.is_err() {
-                    errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+                match call(worker).await {
+                    Ok(()) => {
+                        let _ = local.record(
+                            u64::try_from(sent.elapsed().as_micros())
+                                .unwrap_or(u64::MAX)
+                                .max(1),
+                        );
+                    }
+                    Err(failure) => tally.count(failure),
                 }
-                let _ = local.record(
-                    u64::try_from(sent.elapsed().as_micros())
-                        .unwrap_or(u64::MAX)
-                        .max(1),
-                );
             }
             let _ = histogram.lock().await.add(&local);
         }));
@@ -534,13 +581,7 @@ where
     }
     let elapsed = started.elapsed().as_secs_f64();
     let histogram = histogram.lock().await;
-    summarize(
-        endpoint,
-        "closed",
-        &histogram,
-        errors.load(std::sync::atomic::Ordering::Relaxed),
-        elapsed,
-    )
+    summarize(endpoint, "closed", &histogram, tally.load(), elapsed)
 }
 
 /// Open loop: requests are started at a fixed rate whatever the answers do; latency counts from
@@ -553,10 +594,10 @@ async fn measure_open_loop<F, Fut>(
 ) -> Measurement
 where
     F: Fn() -> Fut + Clone + Send + 'static,
-    Fut: Future<Output = Result<(), ()>> + Send + 'static,
+    Fut: Future<Output = Outcome> + Send + 'static,
 {
     let histogram = Arc::new(Mutex::new(new_histogram()));
-    let errors = Arc::new(std::sync::atomic::AtomicU64::new(0));
+    let tally = Arc::new(Tally::default());
     let interval = Duration::from_secs_f64(1.0 / f64::from(rate.max(1)));
     let started = Instant::now();
     let total = (duration.as_secs_f64() * f64::from(rate)) as u64;
@@ -568,16 +609,18 @@ where
         let Ok(permit) = in_flight.clone().acquire_owned().await else {
             break;
         };
-        let (call, histogram, errors) = (call.clone(), histogram.clone(), errors.clone());
+        let (call, histogram, tally) = (call.clone(), histogram.clone(), tally.clone());
         tasks.push(tokio::spawn(async move {
             let outcome = call().await;
             let latency = u64::try_from(scheduled.elapsed().as_micros())
                 .unwrap_or(u64::MAX)
                 .max(1);
-            if outcome.is_err() {
-                errors.fetch_add(1, std::sync::atomic::Ordering::Relaxed);
+            match outcome {
+                Ok(()) => {
+                    let _ = histogram.lock().await.record(latency);
+                }
+                Err(failure) => tally.count(failure),
             }
-            let _ = histogram.lock().await.record(latency);
             drop(permit);
         }));
     }
@@ -586,13 +629,7 @@ where
     }
     let elapsed = started.elapsed().as_secs_f64();
     let histogram = histogram.lock().await;
-    let mut m = summarize(
-        endpoint,
-        "open",
-        &histogram,
-        errors.load(std::sync::atomic::Ordering::Relaxed),
-        elapsed,
-    );
+    let mut m = summarize(endpoint, "open", &histogram, tally.load(), elapsed);
     m.mode = format!("open {rate}/s");
     m
 }
@@ -606,7 +643,7 @@ fn summarize(
     endpoint: Endpoint,
     mode: &str,
     histogram: &Histogram<u64>,
-    errors: u64,
+    (errors, refused): (u64, u64),
     elapsed: f64,
 ) -> Measurement {
     Measurement {
@@ -614,6 +651,7 @@ fn summarize(
         mode: mode.to_owned(),
         requests: histogram.len(),
         errors,
+        refused,
         rps: histogram.len() as f64 / elapsed.max(1e-9),
         p50_ms: histogram.value_at_quantile(0.5) as f64 / 1000.0,
         p99_ms: histogram.value_at_quantile(0.99) as f64 / 1000.0,
@@ -659,12 +697,12 @@ fn rss_kib(pid: u32) -> Option<u64> {
 /// The measurements as a Markdown table.
 pub fn markdown(results: &[Measurement]) -> String {
     let mut out = String::from(
-        "| endpoint | mode | requests | errors | req/s | p50 ms | p99 ms |\n|---|---|---:|---:|---:|---:|---:|\n",
+        "| endpoint | mode | answered | errors | refused (503) | req/s answered | p50 ms | p99 ms |\n|---|---|---:|---:|---:|---:|---:|---:|\n",
     );
     for m in results {
         out.push_str(&format!(
-            "| {} | {} | {} | {} | {:.0} | {:.2} | {:.2} |\n",
-            m.endpoint, m.mode, m.requests, m.errors, m.rps, m.p50_ms, m.p99_ms
+            "| {} | {} | {} | {} | {} | {:.0} | {:.2} | {:.2} |\n",
+            m.endpoint, m.mode, m.requests, m.errors, m.refused, m.rps, m.p50_ms, m.p99_ms
         ));
     }
     out

@@ -88,5 +88,9 @@ async fn small_profile_generates_and_runs_without_errors() {
         table.contains("sql c=4"),
         "the direct-SQL floor ran:\n{table}"
     );
+    assert!(
+        table.contains("admin c=4"),
+        "the admin comparison ran:\n{table}"
+    );
     db.drop().await;
 }

@@ -335,3 +335,135 @@ async fn migrate_tenant_and_user_commands_work_end_to_end() {
     assert_eq!(stdout_of(&count).trim(), r#"{"n":"2"}"#);
     db.drop().await;
 }
+
+/// Ctrl-C (SIGINT) while a request is running: the server stops taking new connections, lets the
+/// running request finish with its answer, then exits 0.
+#[tokio::test]
+async fn a_request_running_at_ctrl_c_finishes_before_the_server_exits() {
+    use crate::helpers::ServeProcess;
+
+    let db = ScratchDatabase::create().await;
+    assert!(db.run(&["migrate"]).status.success());
+    let password = "shutdown-test-password";
+    let created = db.run(&[
+        "tenant",
+        "create",
+        "acme",
+        "--name",
+        "Acme",
+        "--admin-email",
+        "boss@acme.example",
+        "--admin-password",
+        password,
+    ]);
+    assert!(created.status.success(), "{}", stderr_of(&created));
+    let data = tempfile::tempdir().unwrap();
+    let mut serve = db.command();
+    serve.arg("serve").env("PMO_DATA_DIR", data.path());
+    let mut server = ServeProcess::start(serve, "/api/health", Duration::from_secs(60)).await;
+
+    let client = reqwest::Client::new();
+    let login: serde_json::Value = client
+        .post(format!("{}/api/v1/auth/login", server.url))
+        .json(&serde_json::json!({"email": "boss@acme.example", "password": password, "tenant": "acme"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = login["token"].as_str().unwrap().to_owned();
+    let project: serde_json::Value = client
+        .post(format!("{}/api/v1/project", server.url))
+        .bearer_auth(&token)
+        .json(&serde_json::json!({"name": "Held"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let id = project["id"].as_str().unwrap().to_owned();
+
+    // Hold the row so the PATCH is still running when the signal arrives.
+    let pool = sqlx::PgPool::connect(&db.url).await.unwrap();
+    let mut holder = pool.begin().await.unwrap();
+    sqlx::query("SELECT 1 FROM app.d_project WHERE id = $1::uuid FOR UPDATE")
+        .bind(&id)
+        .execute(&mut *holder)
+        .await
+        .unwrap();
+    let patch = tokio::spawn({
+        let (client, url, token) = (client.clone(), server.url.clone(), token.clone());
+        async move {
+            client
+                .patch(format!("{url}/api/v1/project/{id}"))
+                .bearer_auth(token)
+                .json(&serde_json::json!({"name": "Renamed", "version": 1}))
+                .send()
+                .await
+                .map(|response| response.status())
+        }
+    });
+    let parked = || async {
+        sqlx::query_scalar::<_, i64>(
+            "SELECT count(*) FROM pg_stat_activity WHERE wait_event_type = 'Lock' AND datname = current_database()",
+        )
+        .fetch_one(&pool)
+        .await
+        .unwrap()
+    };
+    let deadline = Instant::now() + Duration::from_secs(10);
+    while parked().await == 0 {
+        assert!(
+            Instant::now() < deadline,
+            "the PATCH never reached the lock"
+        );
+        tokio::time::sleep(Duration::from_millis(50)).await;
+    }
+
+    let pid = server.child.id().to_string();
+    assert!(
+        std::process::Command::new("kill")
+            .args(["-INT", &pid])
+            .status()
+            .unwrap()
+            .success()
+    );
+    // Still running: it waits for the request, and takes no new connections meanwhile.
+    tokio::time::sleep(Duration::from_millis(500)).await;
+    assert!(
+        server.child.try_wait().unwrap().is_none(),
+        "the server must wait for the running request"
+    );
+    let late = reqwest::Client::new()
+        .get(format!("{}/api/health", server.url))
+        .timeout(Duration::from_secs(2))
+        .send()
+        .await;
+    assert!(
+        late.is_err(),
+        "no new connection after the signal: {late:?}"
+    );
+
+    holder.rollback().await.unwrap();
+    let answered = patch
+        .await
+        .unwrap()
+        .expect("the running request got its answer");
+    assert_eq!(answered, reqwest::StatusCode::OK);
+    let deadline = Instant::now() + Duration::from_secs(30);
+    let status = loop {
+        if let Some(status) = server.child.try_wait().unwrap() {
+            break status;
+        }
+        assert!(
+            Instant::now() < deadline,
+            "serve did not exit after the request finished"
+        );
+        tokio::time::sleep(Duration::from_millis(100)).await;
+    };
+    assert!(status.success(), "a graceful stop exits 0: {status:?}");
+    pool.close().await;
+    db.drop().await;
+}
