@@ -178,55 +178,33 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
         {
             continue;
         }
+        // The same request as the benchmark user, and (reads) as the tenant's admin.
+        let as_user = ApiCaller {
+            client: client.clone(),
+            url: options.url.clone(),
+            token: token.clone(),
+            fixtures: fixtures.clone(),
+            endpoint,
+        };
+        let as_admin = ApiCaller {
+            token: admin_token.clone(),
+            ..as_user.clone()
+        };
         for &concurrency in &options.concurrency {
-            let api = measure(endpoint, concurrency, options.duration, {
-                let (client, token, url, fixtures) = (
-                    client.clone(),
-                    token.clone(),
-                    options.url.clone(),
-                    fixtures.clone(),
-                );
-                move |worker| {
-                    call_api(
-                        client.clone(),
-                        url.clone(),
-                        token.clone(),
-                        fixtures.clone(),
-                        endpoint,
-                        worker,
-                    )
-                }
-            })
-            .await;
-            eprintln!("{}", describe(&api, "api", concurrency));
-            results.push(Measurement {
-                mode: format!("api c={concurrency}"),
-                ..api
-            });
+            let mut callers = vec![("api", &as_user)];
             if endpoint.is_read() {
-                let admin = measure(endpoint, concurrency, options.duration, {
-                    let (client, token, url, fixtures) = (
-                        client.clone(),
-                        admin_token.clone(),
-                        options.url.clone(),
-                        fixtures.clone(),
-                    );
-                    move |worker| {
-                        call_api(
-                            client.clone(),
-                            url.clone(),
-                            token.clone(),
-                            fixtures.clone(),
-                            endpoint,
-                            worker,
-                        )
-                    }
+                callers.push(("admin", &as_admin));
+            }
+            for (kind, caller) in callers {
+                let caller = caller.clone();
+                let series = measure(endpoint, concurrency, options.duration, move |worker| {
+                    caller.clone().call(worker)
                 })
                 .await;
-                eprintln!("{}", describe(&admin, "admin", concurrency));
+                eprintln!("{}", describe(&series, kind, concurrency));
                 results.push(Measurement {
-                    mode: format!("admin c={concurrency}"),
-                    ..admin
+                    mode: format!("{kind} c={concurrency}"),
+                    ..series
                 });
             }
             if endpoint.is_read() && direct_floor_supported(endpoint) {
@@ -243,23 +221,9 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
             }
         }
         if options.rate > 0 && endpoint.is_read() {
-            let open = measure_open_loop(endpoint, options.rate, options.duration, {
-                let (client, token, url, fixtures) = (
-                    client.clone(),
-                    token.clone(),
-                    options.url.clone(),
-                    fixtures.clone(),
-                );
-                move || {
-                    call_api(
-                        client.clone(),
-                        url.clone(),
-                        token.clone(),
-                        fixtures.clone(),
-                        endpoint,
-                        0,
-                    )
-                }
+            let caller = as_user.clone();
+            let open = measure_open_loop(endpoint, options.rate, options.duration, move || {
+                caller.clone().call(0)
             })
             .await;
             eprintln!("{}", describe(&open, "open", 0));
@@ -403,6 +367,29 @@ async fn discover(
             )?),
         },
     })
+}
+
+/// Who sends which request, for `call_api`.
+#[derive(Clone)]
+struct ApiCaller {
+    client: reqwest::Client,
+    url: String,
+    token: String,
+    fixtures: Arc<Fixtures>,
+    endpoint: Endpoint,
+}
+
+impl ApiCaller {
+    fn call(self, worker: usize) -> impl Future<Output = Outcome> + Send + 'static {
+        call_api(
+            self.client,
+            self.url,
+            self.token,
+            self.fixtures,
+            self.endpoint,
+            worker,
+        )
+    }
 }
 
 /// One API request; Ok(()) for a 2xx answer.

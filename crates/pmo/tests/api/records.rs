@@ -13,7 +13,7 @@ use uuid::Uuid;
 use crate::helpers::{TestApp, TestUser};
 
 /// A sample value for a field, creating the referenced record when the field points at one.
-fn sample_value<'a>(
+pub(crate) fn sample_value<'a>(
     app: &'a TestApp,
     user: &'a TestUser,
     field: &'a FieldDef,
@@ -91,7 +91,12 @@ async fn sample_body(
     body
 }
 
-async fn create(app: &TestApp, user: &TestUser, entity: EntityType, unique: &str) -> Value {
+pub(crate) async fn create(
+    app: &TestApp,
+    user: &TestUser,
+    entity: EntityType,
+    unique: &str,
+) -> Value {
     if entity == EntityType::Artifact {
         return artifact_row(app, user, unique).await;
     }
@@ -141,7 +146,7 @@ async fn artifact_row(app: &TestApp, user: &TestUser, unique: &str) -> Value {
         .json()
 }
 
-async fn patch(
+pub(crate) async fn patch(
     app: &TestApp,
     user: &TestUser,
     path: &str,
@@ -949,7 +954,7 @@ async fn bad_input_is_always_a_4xx_and_writes_nothing(pool: PgPool) {
         .assert_error(StatusCode::UNAUTHORIZED, "unauthenticated");
 }
 
-fn urlencode(text: &str) -> String {
+pub(crate) fn urlencode(text: &str) -> String {
     text.bytes()
         .map(|b| {
             if b.is_ascii_alphanumeric() {

@@ -8,145 +8,16 @@ use std::collections::HashSet;
 use axum::http::{Method, StatusCode};
 use pmo::auth::CurrentUser;
 use pmo::entity::EntityType;
-use pmo::entity::registry::{FieldDef, FieldKind};
-use serde_json::{Map, Value, json};
+use serde_json::{Value, json};
 use sqlx::PgPool;
 use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestResponse, TestUser};
 use crate::linkage::grant;
+use crate::records::{create, patch, urlencode};
 
 // ---------------------------------------------------------------------------------------------
-// Helpers (records.rs keeps its own private; these are the minimum this file needs)
-
-/// A sample value for a field, creating the referenced record when the field points at one.
-fn sample_value<'a>(
-    app: &'a TestApp,
-    user: &'a TestUser,
-    field: &'a FieldDef,
-    unique: &'a str,
-) -> std::pin::Pin<Box<dyn Future<Output = Value> + Send + 'a>> {
-    Box::pin(async move {
-        match field.kind {
-            FieldKind::Text | FieldKind::LongText | FieldKind::Phone => {
-                let text = format!("Sample {} {unique}", field.name);
-                json!(
-                    text.chars()
-                        .take(field.max_length.unwrap_or(500) as usize)
-                        .collect::<String>()
-                )
-            }
-            FieldKind::Email => json!(format!("sample.{unique}@example.com")),
-            FieldKind::Url => json!("https://example.com/x"),
-            FieldKind::Enum { values } => json!(values[0]),
-            FieldKind::Integer => {
-                json!(
-                    field
-                        .min
-                        .map_or(1, |m| if field.min_exclusive { m + 1 } else { m.max(1) })
-                )
-            }
-            FieldKind::Decimal { .. } | FieldKind::Money => json!("2.50"),
-            FieldKind::Boolean => json!(true),
-            FieldKind::Date => json!("2030-06-15"),
-            FieldKind::Timestamp => json!("2026-03-15T10:00:00Z"),
-            FieldKind::Uuid => json!(Uuid::new_v4()),
-            FieldKind::Tags => json!(["sample"]),
-            FieldKind::Json => json!({}),
-            FieldKind::Datalabel { .. } => json!(0),
-            FieldKind::Reference { target } => {
-                create(app, user, target, &format!("{unique}r")).await["id"].clone()
-            }
-        }
-    })
-}
-
-/// A valid create body for any type, from the registry: every required field, plus lines.
-async fn sample_body(
-    app: &TestApp,
-    user: &TestUser,
-    entity: EntityType,
-    unique: &str,
-) -> Map<String, Value> {
-    let def = entity.registry();
-    let mut body = Map::new();
-    for field in def
-        .fields
-        .iter()
-        .filter(|f| f.required && !f.read_only && f.generated.is_none())
-    {
-        body.insert(
-            field.name.to_owned(),
-            sample_value(app, user, field, unique).await,
-        );
-    }
-    body.insert("name".to_owned(), json!(format!("{} {unique}", def.label)));
-    if let Some(lines) = &def.lines {
-        let mut line = Map::new();
-        for field in lines.fields.iter().filter(|f| {
-            (f.required || f.kind.reference().is_some()) && !f.read_only && f.generated.is_none()
-        }) {
-            line.insert(
-                field.name.to_owned(),
-                sample_value(app, user, field, unique).await,
-            );
-        }
-        body.insert("lines".to_owned(), json!([line]));
-    }
-    body
-}
-
-/// Creates a record of any type as `user` (artifacts as a finished upload's row) and returns it.
-async fn create(app: &TestApp, user: &TestUser, entity: EntityType, unique: &str) -> Value {
-    if entity == EntityType::Artifact {
-        return artifact_row(app, user, unique).await;
-    }
-    let body = sample_body(app, user, entity, unique).await;
-    let response = app
-        .post_json(
-            &format!("/api/v1/{entity}"),
-            Some(user),
-            &Value::Object(body.clone()),
-        )
-        .await;
-    assert_eq!(
-        response.status,
-        StatusCode::CREATED,
-        "create {entity} {body:?}: {}",
-        text(&response)
-    );
-    response.json()
-}
-
-/// Artifacts come to be through the upload flow (its own tests); here a finished upload's row.
-async fn artifact_row(app: &TestApp, user: &TestUser, unique: &str) -> Value {
-    let id = Uuid::new_v4();
-    let slug = format!("art-{}", unique.to_lowercase());
-    sqlx::query(
-        "INSERT INTO app.d_artifact (tenant_id, id, code, slug, name, file_name, storage_key, upload_status)
-         VALUES ($1, $2, $3, $4, $5, 'plan.pdf', 'tenant_id=' || $1 || '/cov/' || $2 || '.pdf', 'available')",
-    )
-    .bind(&user.tenant)
-    .bind(id)
-    .bind(format!("ART-{unique}"))
-    .bind(&slug)
-    .bind(format!("Artifact {unique}"))
-    .execute(&app.pool)
-    .await
-    .unwrap();
-    sqlx::query("INSERT INTO app.d_entity_instance_id (tenant_id, entity_type, entity_id, name, code, slug) VALUES ($1, 'artifact', $2, $3, $4, $5)")
-        .bind(&user.tenant)
-        .bind(id)
-        .bind(format!("Artifact {unique}"))
-        .bind(format!("ART-{unique}"))
-        .bind(&slug)
-        .execute(&app.pool)
-        .await
-        .unwrap();
-    app.get_as(user, &format!("/api/v1/artifact/{id}"))
-        .await
-        .json()
-}
+// Helpers
 
 fn text(response: &TestResponse) -> String {
     String::from_utf8_lossy(&response.body).into_owned()
@@ -154,11 +25,6 @@ fn text(response: &TestResponse) -> String {
 
 fn id_of(record: &Value) -> Uuid {
     record["id"].as_str().unwrap().parse().unwrap()
-}
-
-async fn patch(app: &TestApp, user: &TestUser, path: &str, body: Value) -> TestResponse {
-    app.send_json(Method::PATCH, path, Some(user), Some(&body))
-        .await
 }
 
 /// Any 4xx with the error envelope (never a 500, never a bare body).
@@ -174,18 +40,6 @@ fn assert_client_error(response: &TestResponse, what: &str) {
         body["error"]["code"].is_string() && body["error"]["message"].is_string(),
         "{what}: no envelope: {body}"
     );
-}
-
-fn urlencode(text: &str) -> String {
-    text.bytes()
-        .map(|b| {
-            if b.is_ascii_alphanumeric() {
-                (b as char).to_string()
-            } else {
-                format!("%{b:02X}")
-            }
-        })
-        .collect()
 }
 
 /// Every page of `path` (which has a query string) as `user`: the ids in the order served.
