@@ -322,63 +322,52 @@ async fn each_single_level_allows_exactly_its_action(pool: PgPool) {
     let mut passed_on = Vec::new();
 
     for entity in ["task", "project", "client", "artifact"] {
-        // Edit only: update, nothing else.
-        let editor = app.employee("acme", &format!("{entity}-editor")).await;
-        let id = create(&app, &admin, entity, "edit only").await;
-        grant(
-            &app,
-            &admin,
-            ("employee", editor.id),
-            entity,
-            Some(id),
-            &[1],
-        )
-        .await;
-        let path = format!("/api/v1/{entity}/{id}");
-        expect(
-            format!("{entity} edit-only PATCH"),
-            patch_name(&app, &editor, entity, id).await,
-            StatusCode::OK,
-        );
-        expect(
-            format!("{entity} edit-only DELETE"),
-            app.delete_as(&editor, &path).await.status,
-            StatusCode::FORBIDDEN,
-        );
-        expect(
-            format!("{entity} edit-only grant"),
-            try_grant(&app, &editor, &other, entity, id, &[0]).await,
-            StatusCode::FORBIDDEN,
-        );
-
-        // Delete only: delete (and restore), never update.
-        let deleter = app.employee("acme", &format!("{entity}-deleter")).await;
-        let id = create(&app, &admin, entity, "delete only").await;
-        grant(
-            &app,
-            &admin,
-            ("employee", deleter.id),
-            entity,
-            Some(id),
-            &[3],
-        )
-        .await;
-        let path = format!("/api/v1/{entity}/{id}");
-        expect(
-            format!("{entity} delete-only PATCH"),
-            patch_name(&app, &deleter, entity, id).await,
-            StatusCode::FORBIDDEN,
-        );
-        expect(
-            format!("{entity} delete-only grant"),
-            try_grant(&app, &deleter, &other, entity, id, &[0]).await,
-            StatusCode::FORBIDDEN,
-        );
-        expect(
-            format!("{entity} delete-only DELETE"),
-            app.delete_as(&deleter, &path).await.status,
-            StatusCode::NO_CONTENT,
-        );
+        // One level alone: (who, level, PATCH, passing View on, DELETE — last, it ends the record).
+        for (who, level, patched, granted, deleted) in [
+            (
+                "edit-only",
+                1,
+                StatusCode::OK,
+                StatusCode::FORBIDDEN,
+                StatusCode::FORBIDDEN,
+            ),
+            (
+                "delete-only",
+                3,
+                StatusCode::FORBIDDEN,
+                StatusCode::FORBIDDEN,
+                StatusCode::NO_CONTENT,
+            ),
+        ] {
+            let holder = app.employee("acme", &format!("{entity}-{who}")).await;
+            let id = create(&app, &admin, entity, who).await;
+            grant(
+                &app,
+                &admin,
+                ("employee", holder.id),
+                entity,
+                Some(id),
+                &[level],
+            )
+            .await;
+            expect(
+                format!("{entity} {who} PATCH"),
+                patch_name(&app, &holder, entity, id).await,
+                patched,
+            );
+            expect(
+                format!("{entity} {who} grant"),
+                try_grant(&app, &holder, &other, entity, id, &[0]).await,
+                granted,
+            );
+            expect(
+                format!("{entity} {who} DELETE"),
+                app.delete_as(&holder, &format!("/api/v1/{entity}/{id}"))
+                    .await
+                    .status,
+                deleted,
+            );
+        }
 
         // Share only: passes on what it holds (View, Share), nothing more; edits nothing.
         let sharer = app.employee("acme", &format!("{entity}-sharer")).await;
