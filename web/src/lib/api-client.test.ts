@@ -54,6 +54,33 @@ describe('authFetch', () => {
     expect(getAccessToken()).toBeNull();
   });
 
+  it('sends a request refused for capacity once more after the pause it asks for', async () => {
+    const refused = () =>
+      new Response(JSON.stringify({ error: { code: 'service_unavailable', message: 'at capacity' } }), {
+        status: 503,
+        headers: { 'Content-Type': 'application/json', 'Retry-After': '0' },
+      });
+    const fetchMock = vi
+      .fn()
+      .mockResolvedValueOnce(refused())
+      .mockImplementationOnce(async (input: Request) => json(201, { body: await input.text() }));
+    vi.stubGlobal('fetch', fetchMock);
+    const response = await authFetch(new Request(url('/api/v1/project'), { method: 'POST', body: '{"name":"x"}' }));
+    expect(response.status).toBe(201);
+    expect(await response.json()).toEqual({ body: '{"name":"x"}' });
+    expect(fetchMock).toHaveBeenCalledTimes(2);
+
+    // Once only; and a 503 without Retry-After (a dependency down) is not repeated at all.
+    const twice = vi.fn().mockImplementation(() => Promise.resolve(refused()));
+    vi.stubGlobal('fetch', twice);
+    expect((await authFetch(new Request(url('/api/v1/project')))).status).toBe(503);
+    expect(twice).toHaveBeenCalledTimes(2);
+    const down = vi.fn().mockResolvedValue(json(503, { error: { code: 'service_unavailable', message: 'db' } }));
+    vi.stubGlobal('fetch', down);
+    expect((await authFetch(new Request(url('/api/v1/project')))).status).toBe(503);
+    expect(down).toHaveBeenCalledTimes(1);
+  });
+
   it('does not refresh around a failed sign-in', async () => {
     const fetchMock = vi.fn().mockResolvedValue(json(401, { error: { code: 'unauthenticated', message: 'bad password' } }));
     vi.stubGlobal('fetch', fetchMock);

@@ -1,6 +1,7 @@
 // The one HTTP client: openapi-fetch typed by the generated schema. It adds the bearer token,
 // and on a 401 refreshes the session once and repeats the request; if that fails too, it tells
-// the auth boundary (onSessionExpired) instead of navigating itself.
+// the auth boundary (onSessionExpired) instead of navigating itself. A request the server refused
+// for capacity (503 + Retry-After) is sent once more after the pause it asks for.
 import createClient from 'openapi-fetch';
 import type { components, paths } from '@/api/schema';
 import { getAccessToken, refreshSession } from './session';
@@ -52,9 +53,34 @@ function withToken(request: Request, token: string | null): Request {
   return next;
 }
 
+/** The longest pause a refused request waits before its one more try. */
+const MAX_RETRY_AFTER_SECS = 5;
+
+/**
+ * Seconds to wait when the server refused the request at once for want of capacity: a 503 with
+ * Retry-After, which the server sends only before any work was done (`http.max_in_flight`), so
+ * any method may be sent again. Null for every other answer.
+ */
+function refusedFor(response: Response): number | null {
+  const header = response.headers.get('Retry-After');
+  if (response.status !== 503 || header === null) return null;
+  const seconds = Number(header);
+  return Number.isFinite(seconds) && seconds >= 0 && seconds <= MAX_RETRY_AFTER_SECS ? seconds : null;
+}
+
+/** Sends a request; if the server refused it for capacity, waits as asked and sends it once more. */
+async function send(request: Request, token: string | null): Promise<Response> {
+  const spare = request.clone();
+  const response = await fetch(withToken(request, token));
+  const wait = refusedFor(response);
+  if (wait === null) return response;
+  await new Promise((resolve) => setTimeout(resolve, wait * 1000));
+  return fetch(withToken(spare, token));
+}
+
 export async function authFetch(input: Request): Promise<Response> {
   const retry = input.clone();
-  const response = await fetch(withToken(input, getAccessToken()));
+  const response = await send(input, getAccessToken());
   const path = new URL(input.url, window.location.origin).pathname;
   if (response.status !== 401 || AUTH_PATHS.includes(path)) return response;
   const renewed = await refreshSession();
@@ -62,7 +88,7 @@ export async function authFetch(input: Request): Promise<Response> {
     sessionExpiredHandler();
     return response;
   }
-  const second = await fetch(withToken(retry, renewed.token));
+  const second = await send(retry, renewed.token);
   if (second.status === 401) sessionExpiredHandler();
   return second;
 }
