@@ -30,6 +30,7 @@ use uuid::Uuid;
 use crate::auth::CurrentUser;
 use crate::auth::permissions::{self, PairVisibility, Visibility};
 use crate::entity::EntityType;
+use crate::entity::records;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::http::extract::AppQuery;
 use crate::state::AppState;
@@ -341,6 +342,25 @@ async fn list_entity_options(
     // rare substrings). Everyone else picks from the type's own table under the list's visibility
     // filter, in whichever shape fits how much they see.
     let visibility = permissions::list_visibility(&state.db, &user, entity).await?;
+    let name_ordered = records::PARENT_ORDERED_SORTS.contains(&(entity, "name"));
+    if let Visibility::Dense(Some(parts)) = &visibility
+        && name_ordered
+    {
+        // A few reached projects and named ids: each project's matches in name order, cut at
+        // the page (`permissions::push_parts_source`), instead of the whole table in name order.
+        let mut qb = QueryBuilder::<Postgres>::new("SELECT t.id, t.name, t.code FROM ");
+        permissions::push_parts_source(
+            &mut qb,
+            entity,
+            parts,
+            |qb| push_option_conditions(qb, &user, q.as_deref()),
+            " ORDER BY lower(t.name), t.id",
+            limit,
+        );
+        qb.push(" t ORDER BY lower(t.name), t.id LIMIT ")
+            .push_bind(limit);
+        return fetch_options(&state.db, qb).await;
+    }
     let mut qb = if matches!(visibility, Visibility::Everything) {
         let mut qb = QueryBuilder::<Postgres>::new(
             "SELECT t.entity_id AS id, t.name, t.code FROM app.d_entity_instance_id t WHERE t.entity_type = ",
@@ -353,9 +373,25 @@ async fn list_entity_options(
             .push(" t WHERE t.tenant_id = ");
         qb
     };
-    qb.push_bind(user.tenant_id.clone())
-        .push(" AND t.active_flag");
-    if let Some(q) = &q {
+    qb.push_bind(user.tenant_id.clone());
+    push_option_match(&mut qb, q.as_deref());
+    permissions::push_visibility_filter(&mut qb, &user, entity, "t", &visibility);
+    qb.push(" ORDER BY lower(t.name), 1 LIMIT ")
+        .push_bind(limit);
+    fetch_options(&state.db, qb).await
+}
+
+/// ` WHERE` tenant, live and matching `q`, over alias `t` of the type's own table.
+fn push_option_conditions(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, q: Option<&str>) {
+    qb.push(" WHERE t.tenant_id = ")
+        .push_bind(user.tenant_id.clone());
+    push_option_match(qb, q);
+}
+
+/// ` AND` live and, when `q` is given, name or code containing it.
+fn push_option_match(qb: &mut QueryBuilder<Postgres>, q: Option<&str>) {
+    qb.push(" AND t.active_flag = true");
+    if let Some(q) = q {
         let pattern = contains_pattern(q);
         qb.push(" AND (lower(t.name) LIKE lower(")
             .push_bind(pattern.clone())
@@ -363,14 +399,14 @@ async fn list_entity_options(
             .push_bind(pattern)
             .push("))");
     }
-    permissions::push_visibility_filter(&mut qb, &user, entity, "t", &visibility);
-    qb.push(" ORDER BY lower(t.name), 1 LIMIT ")
-        .push_bind(limit);
-    let rows: Vec<(Uuid, String, Option<String>)> = qb
-        .build_query_as()
-        .persistent(false)
-        .fetch_all(&state.db)
-        .await?;
+}
+
+async fn fetch_options(
+    db: &sqlx::PgPool,
+    mut qb: QueryBuilder<Postgres>,
+) -> Result<axum::Json<EntityOptions>, ApiError> {
+    let rows: Vec<(Uuid, String, Option<String>)> =
+        qb.build_query_as().persistent(false).fetch_all(db).await?;
     let data = rows
         .into_iter()
         .map(|(id, name, code)| EntityOption { id, name, code })

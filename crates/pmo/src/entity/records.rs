@@ -595,9 +595,11 @@ pub async fn list_records(
     })
 }
 
-/// Sorts an index on (tenant, mirrored parent, …) delivers in order: `d_task_project_ix` (tenant,
-/// project, active, updated_ts DESC, id DESC), migration 0051.
-const PARENT_ORDERED_SORTS: &[(EntityType, &str)] = &[(EntityType::Task, "updated_ts")];
+/// Sorts an index on (tenant, mirrored parent, active, …) delivers in order: `d_task_project_ix`
+/// (… updated_ts DESC, id DESC; migration 0051) and `d_task_project_name_ix` (… lower(name), id;
+/// migration 0054).
+pub const PARENT_ORDERED_SORTS: &[(EntityType, &str)] =
+    &[(EntityType::Task, "updated_ts"), (EntityType::Task, "name")];
 
 /// The caller's `VisibleParts` when this page can read them per parent: a dense caller with a few
 /// reached parents, in an order their index delivers.

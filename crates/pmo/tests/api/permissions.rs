@@ -473,11 +473,13 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
         Visibility::Everything => panic!("pat holds no `all` grant"),
     }
 
-    // (sort, order): updated_ts reads per project; name is the filtered scan.
+    // (sort, order): updated_ts and name read per project; code is the filtered scan.
     for (sort, order) in [
         ("updated_ts", "desc"),
         ("updated_ts", "asc"),
         ("name", "asc"),
+        ("name", "desc"),
+        ("code", "asc"),
     ] {
         let mut seen: Vec<Uuid> = Vec::new();
         let mut cursor: Option<String> = None;
@@ -518,6 +520,37 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
             "{sort} {order}: pages in order across branches"
         );
     }
+    // The picker reads the same parts in name order: exactly the visible matches, first by name.
+    let visible: Vec<Uuid> = expected.iter().copied().collect();
+    let matching: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM app.d_task WHERE tenant_id = 'acme' AND active_flag AND id = ANY($1)
+           AND (lower(name) LIKE '%task 1%' OR lower(code) LIKE '%task 1%')
+         ORDER BY lower(name), id LIMIT 100",
+    )
+    .bind(&visible)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(
+        matching.len(),
+        100,
+        "enough visible matches to fill the page"
+    );
+    let options = app
+        .get_as(&pat, "/api/v1/entity/task/options?q=Task%201&limit=100")
+        .await
+        .json();
+    let offered: Vec<Uuid> = options["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| Uuid::parse_str(row["id"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(
+        offered, matching,
+        "options: the visible matches in name order"
+    );
+
     // The admin sees every live task; the parts shape is only ever a caller's.
     let all = app
         .get_as(&admin, "/api/v1/task?limit=1&total=true")
