@@ -305,6 +305,25 @@ pub async fn levels_on_instance(
     Ok(instance_levels(db, user, entity, id).await?.total)
 }
 
+/// Whether the caller may view one instance, read on a connection the caller already holds (a
+/// write's transaction): the same grants, cascades and `all` grants as `levels_on_instance`, one
+/// query walking up from the instance, uncached. The pool functions would wait for a second
+/// connection while this one is held, which deadlocks a busy pool.
+pub async fn views_instance_on(
+    conn: &mut sqlx::PgConnection,
+    user: &CurrentUser,
+    entity: EntityType,
+    id: Uuid,
+) -> Result<bool, ApiError> {
+    if user.tenant_admin {
+        return Ok(true);
+    }
+    Ok(!read_instance_levels(conn, user, entity, id)
+        .await?
+        .total
+        .is_empty())
+}
+
 /// Levels on one instance, and the part of them that comes from cascading grants (what a caller
 /// may pass on as a cascade).
 #[derive(Debug, Clone, Copy)]
@@ -331,8 +350,8 @@ async fn instance_levels(
     Ok(*levels)
 }
 
-async fn read_instance_levels(
-    db: &sqlx::PgPool,
+async fn read_instance_levels<'e>(
+    db: impl PgExecutor<'e>,
     user: &CurrentUser,
     entity: EntityType,
     id: Uuid,

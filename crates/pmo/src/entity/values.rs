@@ -13,7 +13,7 @@ use sqlx::{PgConnection, Postgres, QueryBuilder};
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::auth::permissions::{self, Level};
+use crate::auth::permissions;
 use crate::entity::registry::{FieldDef, FieldKind};
 use crate::error::ApiError;
 
@@ -357,38 +357,26 @@ pub fn datalabel_table(datalabel: &str) -> String {
 }
 
 /// Whether the caller may name a record in a reference field: it exists, is live, is in their
-/// tenant, and they may view it. A record they cannot view answers exactly as a missing one, so a
-/// write cannot probe for ids it may not see.
-///
-/// Runs on the write's own connection (its transaction), through the parts of the permission
-/// module that take any executor — type levels, and the visible-id set that lists use — because
-/// its pool functions would wait for a second connection while this one is held, which deadlocks
-/// a busy pool.
+/// tenant, and they may view it (`permissions::views_instance_on`, on the write's own connection).
+/// A record they cannot view answers exactly as a missing one, so a write cannot probe for ids it
+/// may not see.
 pub async fn reference_visible(
     conn: &mut PgConnection,
     user: &CurrentUser,
     target: crate::entity::EntityType,
     id: Uuid,
 ) -> Result<bool, ApiError> {
-    let whole_type = permissions::levels_on_type(&mut *conn, user, target)
-        .await?
-        .contains(Level::View);
-    let mut qb = QueryBuilder::new(
-        "SELECT EXISTS (SELECT 1 FROM app.d_entity_instance_id r WHERE r.tenant_id = ",
-    );
-    qb.push_bind(user.tenant_id.clone())
-        .push(" AND r.entity_type = ")
-        .push_bind(target.as_str())
-        .push("::app.entity_type AND r.entity_id = ")
-        .push_bind(id)
-        .push(" AND r.active_flag");
-    if !whole_type {
-        qb.push(" AND r.entity_id IN (");
-        permissions::push_visible_ids(&mut qb, user, target);
-        qb.push(")");
-    }
-    qb.push(")");
-    Ok(qb.build_query_scalar().fetch_one(&mut *conn).await?)
+    let live: bool = sqlx::query_scalar(
+        "SELECT EXISTS (SELECT 1 FROM app.d_entity_instance_id
+                        WHERE tenant_id = $1 AND entity_type = $2::app.entity_type
+                          AND entity_id = $3 AND active_flag)",
+    )
+    .bind(&user.tenant_id)
+    .bind(target.as_str())
+    .bind(id)
+    .fetch_one(&mut *conn)
+    .await?;
+    Ok(live && permissions::views_instance_on(conn, user, target, id).await?)
 }
 
 #[cfg(test)]
