@@ -4,7 +4,8 @@
 //!   submission waits for approval, and the form's approvers are told by e-mail in the same
 //!   transaction: its author (`created_by`), or the tenant's administrators when it has none.
 //! - `GET /api/v1/form/{id}/submission`: newest first, keyset-paginated. Callers with Edit on the
-//!   form see every submission; everyone else who may view it sees their own.
+//!   form see every submission; everyone else who may view it sees their own. A deleted form's
+//!   submissions stay readable (like a deleted record's children); it takes no new ones.
 //! - `POST /api/v1/form/{id}/submission/{submission_id}/decision`: Edit on the form decides
 //!   (approved, rejected, or another approval status by key or name); the submitter is told by
 //!   e-mail in the same transaction. A decided submission cannot be decided again (409).
@@ -27,6 +28,7 @@ use crate::audit::{self, AuditEntry};
 use crate::auth::CurrentUser;
 use crate::auth::permissions::{self, Level};
 use crate::entity::EntityType;
+use crate::entity::records;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::http::cursor;
 use crate::http::extract::{AppJson, AppPath, AppQuery, RequestMeta};
@@ -254,10 +256,7 @@ async fn list_submissions(
     let limit = crate::search::check_limit(query.limit, DEFAULT_LIMIT, MAX_LIMIT)?;
     let after = query.cursor.as_deref().map(cursor::decode).transpose()?;
     let levels =
-        permissions::require_instance_level(&state.db, &user, EntityType::Form, form, Level::View)
-            .await?;
-    // Admins hold every level on any id: the form must also exist in the caller's tenant.
-    live_form(&mut *state.db.acquire().await?, &user.tenant_id, form).await?;
+        records::require_record(&state.db, &user, EntityType::Form, form, Level::View).await?;
     let own_only = (!levels.contains(Level::Edit)).then_some(user.employee_id);
     let sql = format!(
         "{SUBMISSION_SELECT} WHERE d.tenant_id = $1 AND d.form_id = $2
@@ -395,14 +394,17 @@ async fn decide_submission(
     .bind(notes)
     .execute(&mut *tx)
     .await?;
+    // The submitter is told, unless they decided it themselves.
     let recipient: Option<(String, String)> = sqlx::query_as(
-        "SELECT email, name FROM app.d_employee WHERE tenant_id = $1 AND id = $2 AND active_flag",
+        "SELECT email, name FROM app.d_employee
+         WHERE tenant_id = $1 AND id = $2 AND id <> $3 AND active_flag",
     )
     .bind(tenant)
     .bind(submitter)
+    .bind(user.employee_id)
     .fetch_optional(&mut *tx)
     .await?;
-    if let Some((email, name)) = recipient.filter(|_| submitter != Some(user.employee_id)) {
+    if let Some((email, name)) = recipient {
         mail::notify_form_approval(
             &mut tx,
             &state.config,

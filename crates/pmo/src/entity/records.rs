@@ -524,10 +524,12 @@ pub async fn list_records(
             push_cursor_condition(qb, request.sort, request.direction, cursor);
         }
     };
+    let parts = parent_ordered_parts(&visibility, def, request);
     let mut qb = QueryBuilder::new("SELECT to_jsonb(r), ");
     push_sort_expression(&mut qb, request.sort);
     qb.push("::text FROM ");
-    match parent_ordered_parts(&visibility, def, request) {
+    match parts {
+        // Each branch is already restricted to what the caller sees.
         Some(parts) => permissions::push_parts_source(
             &mut qb,
             def.entity_type,
@@ -542,7 +544,7 @@ pub async fn list_records(
     }
     qb.push(" t");
     push_projection(&mut qb, def, false, key);
-    if parent_ordered_parts(&visibility, def, request).is_none() {
+    if parts.is_none() {
         conditions(&mut qb, &visibility);
     }
     qb.push(&order).push(" LIMIT ").push_bind(request.limit + 1);
