@@ -908,8 +908,9 @@ impl Config {
         if self.http.body_limit_bytes < 1024 {
             return invalid("http.body_limit_bytes", "must be at least 1024");
         }
-        if self.http.max_in_flight == 0 {
-            return invalid("http.max_in_flight", "must be at least 1");
+        // (tokio's semaphore panics past usize::MAX >> 3 permits; no box serves 100,000 at once.)
+        if !(1..=100_000).contains(&self.http.max_in_flight) {
+            return invalid("http.max_in_flight", "must be between 1 and 100000");
         }
         if self.http.request_timeout_secs == 0 {
             return invalid("http.request_timeout_secs", "must be at least 1");
@@ -1308,10 +1309,12 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("http.request_timeout_secs"), "{err}");
-        let err = load(None, &[("PMO_HTTP__MAX_IN_FLIGHT", "0")])
-            .unwrap_err()
-            .to_string();
-        assert!(err.contains("http.max_in_flight"), "{err}");
+        for bad in ["0", "100001", "4611686018427387904"] {
+            let err = load(None, &[("PMO_HTTP__MAX_IN_FLIGHT", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(err.contains("http.max_in_flight"), "{bad}: {err}");
+        }
 
         let err = load(
             None,
