@@ -55,6 +55,17 @@ enum Failure {
     Error,
 }
 
+impl Failure {
+    /// What an unsuccessful answer's status says.
+    fn of(status: reqwest::StatusCode) -> Failure {
+        if status == reqwest::StatusCode::SERVICE_UNAVAILABLE {
+            Failure::Refused
+        } else {
+            Failure::Error
+        }
+    }
+}
+
 type Outcome = Result<(), Failure>;
 
 /// Tallies of one series: successes go to the histogram, the rest are counted.
@@ -434,10 +445,8 @@ async fn call_api(
             .await
             .map(|_| ())
             .map_err(|_| Failure::Error),
-        Ok(response) if response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE => {
-            Err(Failure::Refused)
-        }
-        _ => Err(Failure::Error),
+        Ok(response) => Err(Failure::of(response.status())),
+        Err(_) => Err(Failure::Error),
     }
 }
 
@@ -450,15 +459,16 @@ async fn move_task(
     worker: usize,
 ) -> Outcome {
     let path = format!("{url}/api/v1/task/{}", fixtures.task);
-    let current: Value = client
+    let read = client
         .get(&path)
         .bearer_auth(&token)
         .send()
         .await
-        .map_err(|_| Failure::Error)?
-        .json()
-        .await
         .map_err(|_| Failure::Error)?;
+    if !read.status().is_success() {
+        return Err(Failure::of(read.status()));
+    }
+    let current: Value = read.json().await.map_err(|_| Failure::Error)?;
     let stage = (current["task_stage"].as_i64().unwrap_or(0) + 1 + worker as i64) % 7;
     let response = client
         .patch(&path)
@@ -470,10 +480,8 @@ async fn move_task(
     // A conflict with another worker is the concurrency control working, not an error.
     if response.status().is_success() || response.status() == reqwest::StatusCode::CONFLICT {
         Ok(())
-    } else if response.status() == reqwest::StatusCode::SERVICE_UNAVAILABLE {
-        Err(Failure::Refused)
     } else {
-        Err(Failure::Error)
+        Err(Failure::of(response.status()))
     }
 }
 
