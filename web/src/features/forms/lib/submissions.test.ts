@@ -9,6 +9,7 @@ import {
   rowsFromSchema,
   submitErrorText,
 } from './submissions';
+import { ApiError } from '@/lib/api-client';
 
 const row = (id: string, name: string, value: string): AnswerRow => ({ id, name, value });
 
@@ -114,8 +115,8 @@ describe('error sentences', () => {
   });
 
   it('reads API errors and anything else thrown', () => {
-    const apiLike = Object.assign(new Error('Already decided'), { status: 409, fieldErrors: { decision: 'taken' } });
-    expect(errorFacts(apiLike)).toEqual({ status: 409, message: 'Already decided', fieldErrors: { decision: 'taken' } });
+    const answer = new ApiError(409, { code: 'conflict', message: 'Already decided', details: { fields: { decision: 'taken' } } });
+    expect(errorFacts(answer)).toEqual({ status: 409, message: 'Already decided', fieldErrors: { decision: 'taken' } });
     expect(errorFacts(new TypeError('Failed to fetch'))).toEqual({ status: 0, message: 'Failed to fetch', fieldErrors: {} });
   });
 });

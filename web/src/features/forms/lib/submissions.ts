@@ -1,8 +1,9 @@
 // Form submissions as the form's page shows them: the answer rows of the editor become the
 // `data` object, rows are prefilled from the form definition, and approval statuses (the
 // `form_approval_status` datalabel) give each submission its badge colour and whether it may
-// still be decided. Pure logic, tested with Vitest.
+// still be decided. Pure logic (no requests), tested with Vitest.
 import type { components } from '@/api/schema';
+import { ApiError, isObject } from '@/lib/api-client';
 import type { DatalabelValue } from '@/lib/datalabels';
 
 export type Submission = components['schemas']['Submission'];
@@ -22,10 +23,6 @@ let rowCounter = 0;
 export function newRow(name = '', label?: string): AnswerRow {
   rowCounter += 1;
   return label === undefined ? { id: `row-${String(rowCounter)}`, name, value: '' } : { id: `row-${String(rowCounter)}`, name, value: '', label };
-}
-
-function isObject(value: unknown): value is Record<string, unknown> {
-  return typeof value === 'object' && value !== null && !Array.isArray(value);
 }
 
 /** Rows for every `steps[].fields[]` of the form definition that has a `name` (its `label` kept
@@ -132,12 +129,6 @@ export function decisionErrorText(error: ErrorFacts): string {
 
 /** Any thrown value as the facts above (errors that are not API answers have status 0). */
 export function errorFacts(error: unknown): ErrorFacts {
-  if (typeof error === 'object' && error !== null && 'status' in error && typeof error.status === 'number') {
-    const fields = 'fieldErrors' in error && isObject(error.fieldErrors) ? error.fieldErrors : {};
-    const fieldErrors: Record<string, string> = {};
-    for (const [name, message] of Object.entries(fields)) fieldErrors[name] = String(message);
-    const message = error instanceof Error ? error.message : `Request failed (${String(error.status)})`;
-    return { status: error.status, message, fieldErrors };
-  }
+  if (error instanceof ApiError) return { status: error.status, message: error.message, fieldErrors: error.fieldErrors };
   return { status: 0, message: error instanceof Error ? error.message : String(error), fieldErrors: {} };
 }
