@@ -162,6 +162,10 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
     let (login, token) = sign_in(&client, options, super::generate::BENCH_USER_LOCAL).await?;
     // The same lists as the tenant's admin, who needs no permission filter: the 1.3× comparison.
     let (_, admin_token) = sign_in(&client, options, super::generate::BENCH_ADMIN_LOCAL).await?;
+    let removed = remove_created_tasks(pool, &options.tenant).await?;
+    if removed > 0 {
+        eprintln!("removed {removed} tasks an earlier run's \"create task\" left behind");
+    }
     let fixtures = Arc::new(discover(pool, &client, options, &token, &login).await?);
     let server_pid = server_pid(&options.url);
     let rss_idle = server_pid.and_then(rss_kib);
@@ -244,6 +248,8 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
     if let Some(sampler) = sampler {
         sampler.abort();
     }
+    let removed = remove_created_tasks(pool, &options.tenant).await?;
+    eprintln!("removed the {removed} tasks this run created");
     let peak = rss_peak.load(std::sync::atomic::Ordering::Relaxed);
     eprintln!(
         "server RSS: idle {} MiB, peak under load {} MiB (pid {})",
@@ -256,6 +262,39 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
         server_pid.map_or("not found: RSS not measured".to_owned(), |p| p.to_string()),
     );
     Ok(results)
+}
+
+/// What "create task" names its tasks; generated tasks are `Task <n> <verb>`.
+const CREATED_TASK_PREFIX: &str = "bench task ";
+
+/// Deletes the tasks "create task" added, with their links, registry rows and updates (the
+/// audit log keeps its entries), so each run measures the generated dataset: left in place, tens
+/// of thousands of them sorted first in the big project's pages and pickers.
+async fn remove_created_tasks(pool: &PgPool, tenant: &str) -> anyhow::Result<u64> {
+    let mut tx = pool.begin().await?;
+    let created: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM app.d_task WHERE tenant_id = $1 AND starts_with(name, $2)",
+    )
+    .bind(tenant)
+    .bind(CREATED_TASK_PREFIX)
+    .fetch_all(&mut *tx)
+    .await?;
+    for statement in [
+        "DELETE FROM app.d_task_data WHERE tenant_id = $1 AND task_id = ANY($2)",
+        "DELETE FROM app.d_entity_id_map WHERE tenant_id = $1 AND ((child_entity_type = 'task' AND child_entity_id = ANY($2)) OR (parent_entity_type = 'task' AND parent_entity_id = ANY($2)))",
+        "DELETE FROM app.d_entity_id_rbac_map WHERE tenant_id = $1 AND entity_type = 'task' AND entity_id = ANY($2)",
+        "DELETE FROM app.d_entity_instance_id WHERE tenant_id = $1 AND entity_type = 'task' AND entity_id = ANY($2)",
+        "DELETE FROM app.d_task WHERE tenant_id = $1 AND id = ANY($2)",
+    ] {
+        sqlx::query(statement)
+            .bind(tenant)
+            .bind(&created)
+            .execute(&mut *tx)
+            .await
+            .with_context(|| format!("removing the tasks earlier runs created: {statement}"))?;
+    }
+    tx.commit().await?;
+    Ok(created.len() as u64)
 }
 
 /// Signs in as one of the generated users (`bench.user`, `bench.admin`): the login answer and token.
@@ -436,7 +475,7 @@ async fn call_api(
         Endpoint::Search => client.get(format!("{url}/api/v1/search?q=boiler&limit=20")),
         Endpoint::CreateTask => client
             .post(format!("{url}/api/v1/project/{}/task", f.big_project))
-            .json(&json!({ "name": format!("bench task {worker}"), "task_stage": 0 })),
+            .json(&json!({ "name": format!("{CREATED_TASK_PREFIX}{worker}"), "task_stage": 0 })),
         Endpoint::MoveTask => return move_task(client, url, token, fixtures.clone(), worker).await,
     };
     match request.bearer_auth(&token).send().await {
