@@ -9,6 +9,7 @@ pub mod record_routes;
 pub mod records;
 pub mod registry;
 pub mod routes;
+pub mod row_json;
 pub mod values;
 
 pub use registry::{

@@ -1,15 +1,16 @@
 //! Generic records: list, get, create, update, delete and restore for every registry type.
 //!
 //! SQL is built from the compiled-in registry: table and column names come only from it, every
-//! value is a bound parameter. Reads project each field into JSON inside PostgreSQL (money and
-//! decimals as text, datalabels with their display name, references with the target's name).
+//! value is a bound parameter. Reads project each field in SQL (money and decimals as text,
+//! datalabels with their display name, references with the target's name) and build the JSON
+//! object from those columns in Rust (`row_json`).
 
 use std::collections::{BTreeMap, HashMap};
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
-use sqlx::{PgConnection, Postgres, QueryBuilder};
+use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -17,6 +18,7 @@ use crate::auth::permissions::{self, Level, Levels, Visibility};
 use crate::entity::registry::{
     EntityDef, EntityType, FieldDef, FieldKind, LinesDef, SortDirection, Storage,
 };
+use crate::entity::row_json;
 use crate::entity::values::{self, FieldErrors, ParsedValue, SqlValue};
 use crate::error::{ApiError, ErrorCode};
 
@@ -81,22 +83,128 @@ fn push_field_projection(qb: &mut QueryBuilder<Postgres>, field: &FieldDef, key:
         (_, FieldKind::Money | FieldKind::Decimal { .. }) => {
             qb.push(format!("t.{name}::text AS {name}"));
         }
-        (_, FieldKind::Datalabel { datalabel }) => {
-            qb.push(format!(
-                "t.{name}, (SELECT d.name FROM app.setting_datalabel_{datalabel} d \
-                 WHERE d.tenant_id = t.tenant_id AND d.level_id = t.{name}) AS {name}_name"
-            ));
-        }
-        (_, FieldKind::Reference { target }) => {
-            qb.push(format!(
-                "t.{name}, (SELECT i.name FROM app.d_entity_instance_id i WHERE i.tenant_id = t.tenant_id \
-                 AND i.entity_type = '{}' AND i.entity_id = t.{name}) AS {name}_name",
-                target.as_str()
-            ));
-        }
+        // Datalabels and references get their `<field>_name` from `attach_names`.
         _ => {
             qb.push(format!("t.{name}"));
         }
+    }
+}
+
+/// Where the display name of a datalabel key or a reference is read from.
+#[derive(Clone, Copy, PartialEq, Eq)]
+enum NameSource {
+    Datalabel(&'static str),
+    Registry(EntityType),
+}
+
+impl NameSource {
+    fn of(field: &FieldDef) -> Option<NameSource> {
+        match field.kind {
+            FieldKind::Datalabel { datalabel } => Some(NameSource::Datalabel(datalabel)),
+            FieldKind::Reference { target } => Some(NameSource::Registry(target)),
+            _ => None,
+        }
+    }
+}
+
+/// Sets `<field>_name` on each record for every datalabel and reference field it carries: the
+/// label's or the referenced record's name, null when the value is null or names nothing. One
+/// query for all of them, over the distinct values: a subquery per row and field cost 0.7 ms of
+/// a page of 50 tasks, most of it asking the same few names again.
+async fn attach_names(
+    conn: &mut PgConnection,
+    tenant: &str,
+    fields: &[FieldDef],
+    records: &mut [Value],
+) -> Result<(), sqlx::Error> {
+    let named: Vec<(&FieldDef, NameSource)> = fields
+        .iter()
+        .filter_map(|field| NameSource::of(field).map(|source| (field, source)))
+        .filter(|(field, _)| records.iter().any(|r| r.get(field.name).is_some()))
+        .collect();
+    // The distinct values asked of each source, as text (uuids and integer keys alike).
+    let mut wanted: Vec<(NameSource, Vec<String>)> = Vec::new();
+    for (field, source) in &named {
+        let position = match wanted.iter().position(|(s, _)| s == source) {
+            Some(position) => position,
+            None => {
+                wanted.push((*source, Vec::new()));
+                wanted.len() - 1
+            }
+        };
+        for record in records.iter() {
+            if let Some(key) = name_key(&record[field.name]) {
+                let keys = &mut wanted[position].1;
+                if !keys.contains(&key) {
+                    keys.push(key);
+                }
+            }
+        }
+    }
+    wanted.retain(|(_, keys)| !keys.is_empty());
+    let mut names: HashMap<(usize, String), String> = HashMap::new();
+    if !wanted.is_empty() {
+        let mut qb = QueryBuilder::new("");
+        for (index, (source, keys)) in wanted.iter().enumerate() {
+            if index > 0 {
+                qb.push(" UNION ALL ");
+            }
+            match source {
+                NameSource::Datalabel(datalabel) => {
+                    qb.push(format!(
+                        "SELECT {index}::int4, d.level_id::text, d.name FROM app.setting_datalabel_{datalabel} d \
+                         WHERE d.tenant_id = "
+                    ))
+                    .push_bind(tenant.to_owned())
+                    .push(" AND d.level_id::text = ANY(")
+                    .push_bind(keys.clone())
+                    .push(")");
+                }
+                NameSource::Registry(target) => {
+                    qb.push(format!(
+                        "SELECT {index}::int4, i.entity_id::text, i.name FROM app.d_entity_instance_id i \
+                         WHERE i.tenant_id = "
+                    ))
+                    .push_bind(tenant.to_owned())
+                    .push(format!(" AND i.entity_type = '{}' AND i.entity_id = ANY(", target.as_str()))
+                    .push_bind(keys.clone())
+                    .push("::uuid[])");
+                }
+            }
+        }
+        let rows: Vec<(i32, String, String)> = qb.build_query_as().fetch_all(&mut *conn).await?;
+        for (index, key, name) in rows {
+            names.insert((index as usize, key), name);
+        }
+    }
+    for record in records.iter_mut() {
+        for (field, source) in &named {
+            let Some(object) = record.as_object_mut() else {
+                continue;
+            };
+            let Some(value) = object.get(field.name) else {
+                continue;
+            };
+            let name = wanted
+                .iter()
+                .position(|(s, _)| s == source)
+                .zip(name_key(value))
+                .and_then(|(index, key)| names.get(&(index, key)).cloned());
+            object.insert(
+                format!("{}_name", field.name),
+                name.map_or(Value::Null, Value::String),
+            );
+        }
+    }
+    Ok(())
+}
+
+/// A datalabel key or reference id as the text `attach_names` matches on.
+fn name_key(value: &Value) -> Option<String> {
+    match value {
+        Value::String(id) => Some(id.clone()),
+        Value::Number(key) => Some(key.to_string()),
+        _ => None,
     }
 }
 
@@ -112,18 +220,19 @@ pub async fn fetch_record(
     include_sensitive: bool,
     key: &FieldKey,
 ) -> Result<Option<Value>, sqlx::Error> {
-    let mut qb = QueryBuilder::new("SELECT to_jsonb(r) FROM ");
+    let mut qb = QueryBuilder::new("SELECT r.* FROM ");
     qb.push(def.table).push(" t");
     push_projection(&mut qb, def, include_sensitive, key);
     qb.push(" WHERE t.tenant_id = ")
         .push_bind(tenant.to_owned())
         .push(" AND t.id = ")
         .push_bind(id);
-    let record: Option<sqlx::types::Json<Value>> =
-        qb.build_query_scalar().fetch_optional(&mut *conn).await?;
-    let Some(sqlx::types::Json(mut record)) = record else {
+    let Some(row) = qb.build().fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
+    let mut record = [Value::Object(row_json::record_from_row(&row, row.len())?)];
+    attach_names(conn, tenant, def.fields, &mut record).await?;
+    let [mut record] = record;
     if let Some(lines) = &def.lines {
         record["lines"] = fetch_lines(conn, lines, tenant, id).await?;
     }
@@ -136,9 +245,7 @@ async fn fetch_lines(
     tenant: &str,
     header: Uuid,
 ) -> Result<Value, sqlx::Error> {
-    let mut qb = QueryBuilder::new(
-        "SELECT coalesce(jsonb_agg(to_jsonb(r) ORDER BY t.line_no), '[]'::jsonb) FROM ",
-    );
+    let mut qb = QueryBuilder::new("SELECT r.* FROM ");
     qb.push(lines.table).push(" t CROSS JOIN LATERAL (SELECT ");
     for (i, field) in lines.fields.iter().enumerate() {
         if i > 0 {
@@ -149,10 +256,15 @@ async fn fetch_lines(
     qb.push(") r WHERE t.tenant_id = ")
         .push_bind(tenant.to_owned())
         .push(format!(" AND t.{} = ", lines.parent_column))
-        .push_bind(header);
-    let sqlx::types::Json(value): sqlx::types::Json<Value> =
-        qb.build_query_scalar().fetch_one(&mut *conn).await?;
-    Ok(value)
+        .push_bind(header)
+        .push(" ORDER BY t.line_no");
+    let rows = qb.build().fetch_all(&mut *conn).await?;
+    let mut records = rows
+        .iter()
+        .map(|row| row_json::record_from_row(row, row.len()).map(Value::Object))
+        .collect::<Result<Vec<_>, _>>()?;
+    attach_names(conn, tenant, lines.fields, &mut records).await?;
+    Ok(Value::Array(records))
 }
 
 /// GET one record: View needed; sensitive fields only for callers with Edit.
@@ -525,7 +637,8 @@ pub async fn list_records(
         }
     };
     let parts = parent_ordered_parts(&visibility, def, request);
-    let mut qb = QueryBuilder::new("SELECT to_jsonb(r), ");
+    // The record's columns, then the sort value as text for the cursor.
+    let mut qb = QueryBuilder::new("SELECT r.*, ");
     push_sort_expression(&mut qb, request.sort);
     qb.push("::text FROM ");
     match parts {
@@ -549,22 +662,24 @@ pub async fn list_records(
     }
     qb.push(&order).push(" LIMIT ").push_bind(request.limit + 1);
 
-    let rows: Vec<(sqlx::types::Json<Value>, Option<String>)> =
-        qb.build_query_as().fetch_all(&mut *conn).await?;
+    let rows = qb.build().fetch_all(&mut *conn).await?;
     let has_more = rows.len() as i64 > request.limit;
     let mut data = Vec::with_capacity(rows.len());
     let mut last: Option<(Option<String>, Uuid)> = None;
-    for (sqlx::types::Json(record), sort_value) in rows
-        .into_iter()
+    for row in rows
+        .iter()
         .take(usize::try_from(request.limit).unwrap_or(0))
     {
-        let id = record["id"]
-            .as_str()
-            .and_then(|s| Uuid::parse_str(s).ok())
-            .unwrap_or_default();
+        let record_columns = row.len() - 1;
+        let sort_value: Option<String> = row.try_get(record_columns)?;
+        let id: Uuid = row.try_get("id")?;
         last = Some((sort_value, id));
-        data.push(record);
+        data.push(Value::Object(row_json::record_from_row(
+            row,
+            record_columns,
+        )?));
     }
+    attach_names(&mut conn, &user.tenant_id, def.fields, &mut data).await?;
     let next_cursor = match (has_more, last) {
         (true, Some((value, id))) => Some(
             Cursor {

@@ -1680,3 +1680,125 @@ async fn hostile_input_gets_a_4xx_envelope_or_nothing(pool: PgPool) {
 
     assert_eq!(counts().await, before, "no hostile request wrote anything");
 }
+
+// ---------------------------------------------------------------------------------------------
+// Display names of datalabels and references (read once per page, `records::attach_names`)
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn names_of_labels_and_references_follow_their_sources_in_lists_gets_and_lines(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.tenant_with_admin("acme").await;
+    let project = create(&app, &admin, EntityType::Project, "names").await;
+    let project_path = format!("/api/v1/project/{}", id_of(&project));
+    let stages: Value = app
+        .get_as(&admin, "/api/v1/setting/task_stage")
+        .await
+        .json();
+    let stage_name = |key: i64| {
+        stages["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|s| s["key"] == key)
+            .map(|s| s["name"].clone())
+            .unwrap()
+    };
+    for (name, stage) in [("Linked one", 2), ("Linked two", 3)] {
+        let created = app
+            .post_json(
+                &format!("{project_path}/task"),
+                Some(&admin),
+                &json!({"name": name, "task_stage": stage}),
+            )
+            .await;
+        assert_eq!(created.status, StatusCode::CREATED, "{}", text(&created));
+    }
+    let loose = app
+        .post_json(
+            "/api/v1/task",
+            Some(&admin),
+            &json!({"name": "Loose one", "task_stage": 0}),
+        )
+        .await;
+    assert_eq!(loose.status, StatusCode::CREATED, "{}", text(&loose));
+
+    let tasks = task_page(&app, &admin).await;
+    assert_eq!(tasks.len(), 3);
+    for task in &tasks {
+        let linked = task["name"].as_str().unwrap().starts_with("Linked");
+        assert_eq!(
+            task["project_id_name"],
+            if linked {
+                project["name"].clone()
+            } else {
+                Value::Null
+            },
+            "{task}"
+        );
+        assert_eq!(
+            task["task_stage_name"],
+            stage_name(task["task_stage"].as_i64().unwrap())
+        );
+        assert_eq!(task["created_by_name"], "Ada Admin", "{task}");
+    }
+
+    // A rename shows in every record that names the project, in lists and in a GET.
+    let renamed = patch(
+        &app,
+        &admin,
+        &project_path,
+        json!({"version": project["version"], "name": "Renamed project"}),
+    )
+    .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", text(&renamed));
+    let tasks = task_page(&app, &admin).await;
+    let linked: Vec<&Value> = tasks
+        .iter()
+        .filter(|t| t["project_id"] == project["id"])
+        .collect();
+    assert_eq!(linked.len(), 2);
+    assert!(
+        linked
+            .iter()
+            .all(|t| t["project_id_name"] == "Renamed project")
+    );
+    let one = app
+        .get_as(&admin, &format!("/api/v1/task/{}", id_of(linked[0])))
+        .await
+        .json();
+    assert_eq!(one["project_id_name"], "Renamed project");
+    assert_eq!(one["task_stage_name"], linked[0]["task_stage_name"]);
+
+    // Lines name their product; a line without one names nothing.
+    let client = create(&app, &admin, EntityType::Client, "names").await;
+    let product = create(&app, &admin, EntityType::Product, "names").await;
+    let invoice = app
+        .post_json(
+            "/api/v1/invoice",
+            Some(&admin),
+            &json!({"name": "Named lines", "client_id": client["id"], "due_date": "2099-01-31", "lines": [
+                {"product_id": product["id"], "description": "Filters", "quantity": "1", "unit_price": "5.00"},
+                {"line_item_type": "labor", "description": "Fit", "quantity": "1", "unit_price": "9.00"}
+            ]}),
+        )
+        .await;
+    assert_eq!(invoice.status, StatusCode::CREATED, "{}", text(&invoice));
+    let invoice = app
+        .get_as(
+            &admin,
+            &format!("/api/v1/invoice/{}", id_of(&invoice.json())),
+        )
+        .await
+        .json();
+    assert_eq!(invoice["client_id_name"], client["name"]);
+    let lines = invoice["lines"].as_array().unwrap();
+    assert_eq!(lines[0]["product_id_name"], product["name"], "{invoice}");
+    assert_eq!(lines[1]["product_id_name"], Value::Null, "{invoice}");
+}
+
+/// Every task of the tenant by name, as the admin sees the list.
+async fn task_page(app: &TestApp, admin: &TestUser) -> Vec<Value> {
+    let page = app.get_as(admin, "/api/v1/task?sort=name&order=asc").await;
+    assert_eq!(page.status, StatusCode::OK, "{}", text(&page));
+    page.json()["data"].as_array().unwrap().clone()
+}
