@@ -58,6 +58,8 @@ fn timestamp_text(at: DateTime<Utc>) -> String {
 
 #[cfg(test)]
 mod tests {
+    #![allow(clippy::unwrap_used)]
+
     use super::*;
 
     #[test]
