@@ -4,8 +4,9 @@
 //!   install") through the full-text column `search_tsv` (name + code) and substrings of the name
 //!   or code through the trigram indexes; only when those find nothing, close misspellings of the
 //!   name by trigram word similarity (so typos still find something, and fuzzy noise never pushes
-//!   real matches around). Ranked: exact code match first, then exact name, then `ts_rank` +
-//!   similarity.
+//!   real matches around). Ranked: exact code match first, then exact name, a name starting
+//!   with `q`, names whose words start with the words of `q`, other substrings; shorter names
+//!   first within each.
 //! - `GET /api/v1/entity/{entity}/options?q=&limit=`: `{id, name, code}` of one type for pickers,
 //!   substring match on name or code, ordered by name.
 //!
@@ -71,8 +72,9 @@ pub struct SearchHit {
     pub id: Uuid,
     pub name: String,
     pub code: Option<String>,
-    /// Higher is better: 2 for an exact code match, 1 for an exact name, plus text rank and
-    /// similarity.
+    /// Higher is better: 2 for an exact code match, 1 for an exact name, 0.5 for a name that
+    /// starts with `q`, 0.25 when the words of `q` start words of the name or code; a
+    /// misspelling found by similarity carries its trigram word similarity (0–1) instead.
     pub rank: f64,
 }
 
@@ -185,15 +187,7 @@ async fn search(
     let tsquery = prefix_tsquery(&q);
     let pattern = contains_pattern(&q);
 
-    // The trigram functions live where pg_trgm was installed (schema app, or public when it was
-    // there first): name both on the search path for this transaction only.
-    let mut tx = state.db.begin().await?;
-    sqlx::query("SELECT set_config('search_path', 'app, public, pg_catalog', true), set_config('pg_trgm.word_similarity_threshold', $1, true)")
-        .bind(FUZZY_THRESHOLD)
-        .execute(&mut *tx)
-        .await?;
-
-    // Words and substrings first.
+    // Words and substrings first (built-in functions and operators only).
     let mut qb =
         QueryBuilder::<Postgres>::new("SELECT i.entity_type::text, i.entity_id, i.name, i.code, (");
     push_rank(&mut qb, &q, tsquery.as_deref());
@@ -211,16 +205,23 @@ async fn search(
     }
     qb.push(") ORDER BY coalesce(lower(i.code) = lower(")
         .push_bind(q.clone())
-        .push("), false) DESC, rank DESC, lower(i.name), i.entity_type, i.entity_id LIMIT ")
+        .push("), false) DESC, rank DESC, length(i.name), lower(i.name), i.entity_type, i.entity_id LIMIT ")
         .push_bind(limit);
     let mut rows: Vec<HitRow> = qb
         .build_query_as()
         .persistent(false)
-        .fetch_all(&mut *tx)
+        .fetch_all(&state.db)
         .await?;
 
-    // Nothing matched as typed: look for close misspellings of the name.
+    // Nothing matched as typed: look for close misspellings of the name. The trigram functions
+    // live where pg_trgm was installed (schema app, or public when it was there first): name
+    // both on the search path for this transaction only.
     if rows.is_empty() {
+        let mut tx = state.db.begin().await?;
+        sqlx::query("SELECT set_config('search_path', 'app, public, pg_catalog', true), set_config('pg_trgm.word_similarity_threshold', $1, true)")
+            .bind(FUZZY_THRESHOLD)
+            .execute(&mut *tx)
+            .await?;
         let mut qb = QueryBuilder::<Postgres>::new(
             "SELECT i.entity_type::text, i.entity_id, i.name, i.code, word_similarity(lower(",
         );
@@ -236,8 +237,8 @@ async fn search(
             .persistent(false)
             .fetch_all(&mut *tx)
             .await?;
+        tx.commit().await?;
     }
-    tx.commit().await?;
 
     let data = rows
         .into_iter()
@@ -254,19 +255,22 @@ async fn search(
     Ok(axum::Json(SearchResults { data }))
 }
 
-/// The rank of a word/substring hit: exact code 2, exact name 1, plus ts_rank and similarity.
+/// The rank of a word/substring hit, from comparisons only: exact code 2, exact name 1, a name
+/// that starts with `q` 0.5, a match of its words as prefixes 0.25 (shorter names first among
+/// equals: see the ORDER BY). `ts_rank` and trigram similarity ranked the same hits in much the
+/// same order but cost 5 µs a row: 7 of 9 ms when 1,250 projects match a common word.
 fn push_rank(qb: &mut QueryBuilder<Postgres>, q: &str, tsquery: Option<&str>) {
     qb.push("CASE WHEN lower(i.code) = lower(")
         .push_bind(q.to_owned())
         .push(") THEN 2 ELSE 0 END + CASE WHEN lower(i.name) = lower(")
         .push_bind(q.to_owned())
-        .push(") THEN 1 ELSE 0 END + word_similarity(lower(")
+        .push(") THEN 1 ELSE 0 END + CASE WHEN starts_with(lower(i.name), lower(")
         .push_bind(q.to_owned())
-        .push("), lower(i.name))");
+        .push(")) THEN 0.5 ELSE 0 END");
     if let Some(tsquery) = tsquery {
-        qb.push(" + ts_rank(i.search_tsv, to_tsquery('simple', ")
+        qb.push(" + CASE WHEN i.search_tsv @@ to_tsquery('simple', ")
             .push_bind(tsquery.to_owned())
-            .push("))");
+            .push(") THEN 0.25 ELSE 0 END");
     }
 }
 

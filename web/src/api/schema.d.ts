@@ -3223,8 +3223,9 @@ export interface components {
             name: string;
             /**
              * Format: double
-             * @description Higher is better: 2 for an exact code match, 1 for an exact name, plus text rank and
-             *     similarity.
+             * @description Higher is better: 2 for an exact code match, 1 for an exact name, 0.5 for a name that
+             *     starts with `q`, 0.25 when the words of `q` start words of the name or code; a
+             *     misspelling found by similarity carries its trigram word similarity (0–1) instead.
              */
             rank: number;
         };

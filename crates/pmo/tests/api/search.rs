@@ -165,6 +165,43 @@ async fn search_matches_prefixes_codes_and_misspellings(pool: PgPool) {
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn hits_rank_exact_then_starting_then_word_then_substring_shortest_first(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.tenant_with_admin("acme").await;
+    // Created in an order unlike the expected one, so only the ranking can produce it.
+    for name in [
+        "Reboiler parts",
+        "Old boiler check",
+        "Boiler room survey",
+        "Boiler",
+        "Gas boiler",
+        "Boiler fix",
+    ] {
+        create(&app, &admin, "task", json!({ "name": name })).await;
+    }
+    let results = search(&app, &admin, "q=boiler").await;
+    assert_eq!(
+        hit_names(&results),
+        [
+            "Boiler",     // the exact name
+            "Boiler fix", // starts with it, shorter first
+            "Boiler room survey",
+            "Gas boiler", // a word starts with it, shorter first
+            "Old boiler check",
+            "Reboiler parts", // only a substring
+        ],
+        "{results}"
+    );
+    let ranks: Vec<f64> = results["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|hit| hit["rank"].as_f64().unwrap())
+        .collect();
+    assert_eq!(ranks, [1.75, 0.75, 0.75, 0.25, 0.25, 0.0]);
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
 async fn search_shows_only_what_grants_reach(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
     let admin = app.tenant_with_admin("acme").await;
