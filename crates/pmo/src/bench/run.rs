@@ -298,8 +298,10 @@ async fn remove_created_tasks(pool: &PgPool, tenant: &str) -> anyhow::Result<u64
     // Every run starts from the same table state: the removals above, and move-task's updates
     // (none is HOT: `updated_ts` is indexed), leave dead index entries exactly where "newest
     // first" pages start reading — 740 buffers for a page of 51 instead of 52 after 90k of them.
+    // Index cleanup is forced: those dead rows fill few pages, and below 2 % of the table's pages
+    // a vacuum would leave the indexes as they are.
     sqlx::query(
-        "VACUUM (ANALYZE) app.d_task, app.d_task_data, app.d_entity_id_map, app.d_entity_instance_id",
+        "VACUUM (ANALYZE, INDEX_CLEANUP ON) app.d_task, app.d_task_data, app.d_entity_id_map, app.d_entity_instance_id",
     )
     .execute(pool)
     .await
