@@ -23,10 +23,11 @@ export function UserMenu() {
   const name = me.data?.name ?? session?.employee.name ?? '';
   const email = me.data?.email ?? session?.employee.email ?? '';
 
-  // Leave first: the session gate would otherwise send us to sign-in with a return path.
+  // Leave first, and end the session only once we are gone: ended while this page still shows
+  // (a slow render, a fast logout answer), the session gate sends us to sign-in with this page as
+  // the return path instead.
   const signOut = () => {
-    void navigate(paths.signIn, { replace: true });
-    logout.mutate();
+    void Promise.resolve(navigate(paths.signIn, { replace: true })).then(() => logout.mutate());
   };
 
   return (
