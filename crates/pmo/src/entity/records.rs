@@ -5,7 +5,7 @@
 //! datalabels with their display name, references with the target's name) and build the JSON
 //! object from those columns in Rust (`row_json`).
 
-use std::collections::{BTreeMap, HashMap};
+use std::collections::{BTreeMap, HashMap, HashSet};
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -115,16 +115,15 @@ async fn attach_reference_names(
         })
         .filter(|(name, _)| records.iter().any(|r| r.get(*name).is_some()))
         .collect();
-    let mut wanted: Vec<(&str, Uuid)> = Vec::new();
-    for record in records.iter() {
-        for &(name, target) in &references {
-            if let Some(id) = reference_id(&record[name])
-                && !wanted.contains(&(target, id))
-            {
-                wanted.push((target, id));
-            }
-        }
-    }
+    // Distinct (type, id) pairs: a page of 200 rows may name hundreds of records.
+    let wanted: HashSet<(&str, Uuid)> = records
+        .iter()
+        .flat_map(|record| {
+            references
+                .iter()
+                .filter_map(|&(name, target)| reference_id(&record[name]).map(|id| (target, id)))
+        })
+        .collect();
     let names: HashMap<(String, Uuid), String> = if wanted.is_empty() {
         HashMap::new()
     } else {
