@@ -2,8 +2,9 @@
 //!
 //! SQL is built from the compiled-in registry: table and column names come only from it, every
 //! value is a bound parameter. Reads project each field in SQL (money and decimals as text,
-//! datalabels with their display name, references with the target's name) and build the JSON
-//! object from those columns in Rust (`row_json`).
+//! datalabels with their display name), build the JSON object from those columns in Rust
+//! (`row_json`) and add the names of referenced records with one query per page
+//! (`attach_reference_names`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -186,9 +187,8 @@ pub async fn fetch_record(
     let Some(row) = qb.build().fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
-    let mut record = [Value::Object(row_json::record_from_row(&row, row.len())?)];
-    attach_reference_names(conn, tenant, def.fields, &mut record).await?;
-    let [mut record] = record;
+    let mut record = Value::Object(row_json::record_from_row(&row, row.len())?);
+    attach_reference_names(conn, tenant, def.fields, std::slice::from_mut(&mut record)).await?;
     if let Some(lines) = &def.lines {
         record["lines"] = fetch_lines(conn, lines, tenant, id).await?;
     }
