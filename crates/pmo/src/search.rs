@@ -203,10 +203,11 @@ async fn search(
             .push_bind(tsquery.clone())
             .push(")");
     }
-    qb.push(") ORDER BY coalesce(lower(i.code) = lower(")
-        .push_bind(q.clone())
-        .push("), false) DESC, rank DESC, length(i.name), lower(i.name), i.entity_type, i.entity_id LIMIT ")
-        .push_bind(limit);
+    // An exact code (2) outranks any name match (at most 1 + 0.5 + 0.25): rank alone orders it.
+    qb.push(
+        ") ORDER BY rank DESC, length(i.name), lower(i.name), i.entity_type, i.entity_id LIMIT ",
+    )
+    .push_bind(limit);
     let mut rows: Vec<HitRow> = qb
         .build_query_as()
         .persistent(false)
