@@ -3,6 +3,11 @@
 use clap::Parser;
 use pmo::cli::{Cli, run};
 
+/// mimalloc instead of glibc's malloc: a list page allocates thousands of small strings and map
+/// nodes, and glibc's allocator took ~45 % of the server's CPU serving them (docs/BENCHMARKS.md).
+#[global_allocator]
+static ALLOCATOR: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 #[tokio::main]
 async fn main() -> std::process::ExitCode {
     let cli = Cli::parse();
