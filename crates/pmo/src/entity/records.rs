@@ -11,6 +11,7 @@ use std::collections::{BTreeMap, HashMap, HashSet};
 use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
+use sqlx::postgres::PgRow;
 use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
@@ -215,10 +216,7 @@ async fn fetch_lines(
         .push_bind(header)
         .push(" ORDER BY t.line_no");
     let rows = qb.build().fetch_all(&mut *conn).await?;
-    let mut records = rows
-        .iter()
-        .map(|row| row_json::record_from_row(row, row.len()).map(Value::Object))
-        .collect::<Result<Vec<_>, _>>()?;
+    let mut records = row_json::records_from_rows(&rows, rows.first().map_or(0, PgRow::len))?;
     attach_reference_names(conn, tenant, lines.fields, &mut records).await?;
     Ok(Value::Array(records))
 }
@@ -620,21 +618,14 @@ pub async fn list_records(
 
     let rows = qb.build().fetch_all(&mut *conn).await?;
     let has_more = rows.len() as i64 > request.limit;
-    let mut data = Vec::with_capacity(rows.len());
-    let mut last: Option<(Option<String>, Uuid)> = None;
-    for row in rows
-        .iter()
-        .take(usize::try_from(request.limit).unwrap_or(0))
-    {
-        let record_columns = row.len() - 1;
-        let sort_value: Option<String> = row.try_get(record_columns)?;
-        let id: Uuid = row.try_get("id")?;
-        last = Some((sort_value, id));
-        data.push(Value::Object(row_json::record_from_row(
-            row,
-            record_columns,
-        )?));
-    }
+    let page = &rows[..rows.len().min(usize::try_from(request.limit).unwrap_or(0))];
+    // The record's columns, then the sort value as text (the cursor's).
+    let record_columns = page.first().map_or(0, |row| row.len() - 1);
+    let mut data = row_json::records_from_rows(page, record_columns)?;
+    let last: Option<(Option<String>, Uuid)> = match page.last() {
+        Some(row) => Some((row.try_get(record_columns)?, row.try_get("id")?)),
+        None => None,
+    };
     attach_reference_names(&mut conn, &user.tenant_id, def.fields, &mut data).await?;
     let next_cursor = match (has_more, last) {
         (true, Some((value, id))) => Some(
