@@ -2,9 +2,8 @@
 //!
 //! SQL is built from the compiled-in registry: table and column names come only from it, every
 //! value is a bound parameter. Reads project each field in SQL (money and decimals as text,
-//! datalabels with their display name), build the JSON object from those columns in Rust
-//! (`row_json`) and add the names of referenced records with one query per page
-//! (`attach_reference_names`).
+//! datalabels with their display name), write the JSON objects from those columns in Rust
+//! (`row_json`), with the names of referenced records from one query per result (`rows_json`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 
@@ -91,79 +90,80 @@ fn push_field_projection(qb: &mut QueryBuilder<Postgres>, field: &FieldDef, key:
                  WHERE d.tenant_id = t.tenant_id AND d.level_id = t.{name}) AS {name}_name"
             ));
         }
-        // References get their `<field>_name` from `attach_reference_names`.
+        // References get their `<field>_name` from `rows_json`.
         _ => {
             qb.push(format!("t.{name}"));
         }
     }
 }
 
-/// Sets `<field>_name` on each record for every reference field it carries: the referenced
-/// record's name, null when the value is null or names nothing. One query over the distinct
-/// references of all the records: a subquery per row and field cost 0.5 ms of a page of 50 tasks,
-/// most of it asking for the same project and the same few people again. (Datalabel names stay
-/// subqueries of the projection: a scan of a few rows, cheaper than anything sent separately.)
-async fn attach_reference_names(
+/// The rows of one result as a JSON array of objects (`row_json::RecordWriter`): their first
+/// `count` columns and `<field>_name` for every reference field among them — the referenced
+/// record's name, null when the value is null or names nothing. The names come from one query
+/// over the distinct references of all the rows: a subquery per row and field cost 0.5 ms of a
+/// page of 50 tasks, most of it asking for the same project and the same few people again.
+/// (Datalabel names stay subqueries of the projection: a scan of a few rows, cheaper than
+/// anything sent separately.)
+async fn rows_json(
     conn: &mut PgConnection,
     tenant: &str,
     fields: &[FieldDef],
-    records: &mut [Value],
-) -> Result<(), sqlx::Error> {
-    let references: Vec<(&str, &str)> = fields
+    rows: &[PgRow],
+    count: usize,
+) -> Result<Vec<u8>, sqlx::Error> {
+    let Some(first) = rows.first() else {
+        return Ok(b"[]".to_vec());
+    };
+    let references: Vec<(&str, &'static str)> = fields
         .iter()
         .filter_map(|field| match field.kind {
             FieldKind::Reference { target } => Some((field.name, target.as_str())),
             _ => None,
         })
-        .filter(|(name, _)| records.iter().any(|r| r.get(*name).is_some()))
         .collect();
-    // Distinct (type, id) pairs: a page of 200 rows may name hundreds of records.
-    let wanted: HashSet<(&str, Uuid)> = records
-        .iter()
-        .flat_map(|record| {
-            references
-                .iter()
-                .filter_map(|&(name, target)| reference_id(&record[name]).map(|id| (target, id)))
-        })
-        .collect();
-    let names: HashMap<(String, Uuid), String> = if wanted.is_empty() {
-        HashMap::new()
-    } else {
-        let (types, ids): (Vec<&str>, Vec<Uuid>) = wanted.into_iter().unzip();
-        sqlx::query_as::<_, (String, Uuid, String)>(
-            "SELECT i.entity_type::text, i.entity_id, i.name \
-             FROM unnest($2::text[], $3::uuid[]) AS k (entity_type, entity_id) \
-             JOIN app.d_entity_instance_id i ON i.tenant_id = $1 \
-             AND i.entity_type::text = k.entity_type AND i.entity_id = k.entity_id",
-        )
-        .bind(tenant)
-        .bind(types)
-        .bind(ids)
-        .fetch_all(&mut *conn)
-        .await?
-        .into_iter()
-        .map(|(target, id, name)| ((target, id), name))
-        .collect()
-    };
-    for record in records.iter_mut() {
-        let Some(object) = record.as_object_mut() else {
-            continue;
-        };
-        for &(name, target) in &references {
-            let Some(value) = object.get(name) else {
-                continue;
-            };
-            let shown = reference_id(value)
-                .and_then(|id| names.get(&(target.to_owned(), id)).cloned())
-                .map_or(Value::Null, Value::String);
-            object.insert(format!("{name}_name"), shown);
+    let writer = row_json::RecordWriter::new(first, count, &references)?;
+    let names = reference_names(conn, tenant, writer.references_in(rows)?).await?;
+    let mut out = Vec::with_capacity(rows.len() * 700);
+    out.push(b'[');
+    for (position, row) in rows.iter().enumerate() {
+        if position > 0 {
+            out.push(b',');
         }
+        writer.write(row, &names, &mut out)?;
     }
-    Ok(())
+    out.push(b']');
+    Ok(out)
 }
 
-fn reference_id(value: &Value) -> Option<Uuid> {
-    value.as_str().and_then(|id| Uuid::parse_str(id).ok())
+/// The registry's names of the `wanted` (type, id) pairs that exist in the tenant.
+async fn reference_names(
+    conn: &mut PgConnection,
+    tenant: &str,
+    wanted: HashSet<(&'static str, Uuid)>,
+) -> Result<row_json::ReferenceNames, sqlx::Error> {
+    if wanted.is_empty() {
+        return Ok(HashMap::new());
+    }
+    let targets: HashSet<&'static str> = wanted.iter().map(|&(target, _)| target).collect();
+    let (types, ids): (Vec<&str>, Vec<Uuid>) = wanted.into_iter().unzip();
+    let rows = sqlx::query_as::<_, (String, Uuid, String)>(
+        "SELECT i.entity_type::text, i.entity_id, i.name \
+         FROM unnest($2::text[], $3::uuid[]) AS k (entity_type, entity_id) \
+         JOIN app.d_entity_instance_id i ON i.tenant_id = $1 \
+         AND i.entity_type::text = k.entity_type AND i.entity_id = k.entity_id",
+    )
+    .bind(tenant)
+    .bind(types)
+    .bind(ids)
+    .fetch_all(&mut *conn)
+    .await?;
+    Ok(rows
+        .into_iter()
+        .filter_map(|(target, id, name)| {
+            let target = targets.get(target.as_str())?;
+            Some(((*target, id), name))
+        })
+        .collect())
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -188,8 +188,12 @@ pub async fn fetch_record(
     let Some(row) = qb.build().fetch_optional(&mut *conn).await? else {
         return Ok(None);
     };
-    let mut record = Value::Object(row_json::record_from_row(&row, row.len())?);
-    attach_reference_names(conn, tenant, def.fields, std::slice::from_mut(&mut record)).await?;
+    let rows = [row];
+    let json = rows_json(conn, tenant, def.fields, &rows, rows[0].len()).await?;
+    let mut record = serde_json::from_slice::<Vec<Value>>(&json)
+        .map_err(|err| sqlx::Error::Decode(err.into()))?
+        .pop()
+        .unwrap_or(Value::Null);
     if let Some(lines) = &def.lines {
         record["lines"] = fetch_lines(conn, lines, tenant, id).await?;
     }
@@ -216,9 +220,9 @@ async fn fetch_lines(
         .push_bind(header)
         .push(" ORDER BY t.line_no");
     let rows = qb.build().fetch_all(&mut *conn).await?;
-    let mut records = row_json::records_from_rows(&rows, rows.first().map_or(0, PgRow::len))?;
-    attach_reference_names(conn, tenant, lines.fields, &mut records).await?;
-    Ok(Value::Array(records))
+    let count = rows.first().map_or(0, PgRow::len);
+    let json = rows_json(conn, tenant, lines.fields, &rows, count).await?;
+    serde_json::from_slice(&json).map_err(|err| sqlx::Error::Decode(err.into()))
 }
 
 /// GET one record: View needed; sensitive fields only for callers with Edit.
@@ -535,7 +539,8 @@ fn parse_filter(field: &'static FieldDef, op: &str, raw: &str) -> Result<FilterO
 /// A page of records.
 #[derive(Debug, Serialize)]
 pub struct Page {
-    pub data: Vec<Value>,
+    /// The records, a JSON array written once (`rows_json`) and sent as it is.
+    pub data: Box<serde_json::value::RawValue>,
     pub next_cursor: Option<String>,
     #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
@@ -621,12 +626,13 @@ pub async fn list_records(
     let page = &rows[..rows.len().min(usize::try_from(request.limit).unwrap_or(0))];
     // The record's columns, then the sort value as text (the cursor's).
     let record_columns = page.first().map_or(0, |row| row.len() - 1);
-    let mut data = row_json::records_from_rows(page, record_columns)?;
+    let json = rows_json(&mut conn, &user.tenant_id, def.fields, page, record_columns).await?;
+    // Checked once more as JSON, which the page's answer carries as it is.
+    let data = serde_json::from_slice(&json).map_err(|err| sqlx::Error::Decode(err.into()))?;
     let last: Option<(Option<String>, Uuid)> = match page.last() {
         Some(row) => Some((row.try_get(record_columns)?, row.try_get("id")?)),
         None => None,
     };
-    attach_reference_names(&mut conn, &user.tenant_id, def.fields, &mut data).await?;
     let next_cursor = match (has_more, last) {
         (true, Some((value, id))) => Some(
             Cursor {

@@ -1,44 +1,47 @@
-//! A record's JSON object built in Rust from the columns of its projection.
+//! Records' JSON written in Rust straight from the columns of their projection.
 //!
 //! PostgreSQL's `to_jsonb(r)` looks up every column's type on every row: about 15 µs a row,
-//! 0.8 ms of a 1.6 ms page of 50 tasks. Reading the columns in the binary protocol and building
-//! the object here gives the same JSON for a fraction of that (docs/BENCHMARKS.md).
+//! 0.8 ms of a 1.6 ms page of 50 tasks. Reading the columns in the binary protocol and writing the
+//! JSON text here gives the same JSON for a fraction of that. Text, not `serde_json::Value`:
+//! building a map per row (a key string per cell, a sorted tree, then serialising it again) was
+//! half of the server's CPU on a list page at c=64 (docs/BENCHMARKS.md).
 
-use std::fmt::Write;
+use std::collections::{HashMap, HashSet};
+use std::io::Write as _;
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
-use serde_json::{Map, Value};
+use serde_json::Value;
 use sqlx::postgres::PgRow;
 use sqlx::{Column, Row, TypeInfo, ValueRef};
 use uuid::Uuid;
 
-/// The first `count` columns of `row` as a JSON object keyed by column name (see `RecordLayout`).
-pub fn record_from_row(row: &PgRow, count: usize) -> Result<Map<String, Value>, sqlx::Error> {
-    RecordLayout::new(row, count)?.record(row)
+/// Names of referenced records by (entity type, id), as `records` reads them from the registry.
+pub type ReferenceNames = HashMap<(&'static str, Uuid), String>;
+
+/// How the rows of one result become JSON objects: the first `count` columns, in the forms
+/// `to_jsonb` gives them (uuids, text, dates and timestamps as strings, numbers, booleans, JSON as
+/// itself, NULL as null), plus `<field>_name` — the referenced record's name — for every reference
+/// column. Money and decimals are projected as text already (`records::push_field_projection`), so
+/// a NUMERIC column here is a projection bug: an error. Decided once per result (every row has the
+/// same columns), with the keys in the order a sorted map writes them.
+pub struct RecordWriter {
+    cells: Vec<Cell>,
+    /// (column index, target type) of every reference column.
+    references: Vec<(usize, &'static str)>,
 }
 
-/// The first `count` columns of every row of a result as JSON objects, with one layout for all.
-pub fn records_from_rows(rows: &[PgRow], count: usize) -> Result<Vec<Value>, sqlx::Error> {
-    let Some(first) = rows.first() else {
-        return Ok(Vec::new());
-    };
-    let layout = RecordLayout::new(first, count)?;
-    rows.iter()
-        .map(|row| layout.record(row).map(Value::Object))
-        .collect()
+struct Cell {
+    /// `"key":`, escaped once.
+    key: Vec<u8>,
+    index: usize,
+    content: Content,
 }
 
-/// How the first `count` columns of a result's rows become JSON objects, in the forms `to_jsonb`
-/// gives them: uuids, text, dates and timestamps as strings, numbers, booleans, JSON as itself,
-/// NULL as null. Money and decimals are projected as text already
-/// (`records::push_field_projection`), so a NUMERIC column here is a projection bug: an error.
-///
-/// Decided once per result (every row has the same columns) and kept in key order, so a row's
-/// object is built in one pass: looking up each cell's type by name and inserting it into the
-/// sorted map one key at a time cost more than the values themselves on a page of 50 tasks.
-struct RecordLayout {
-    /// (column index, key, JSON form), sorted by key.
-    columns: Vec<(usize, String, Form)>,
+#[derive(Clone, Copy)]
+enum Content {
+    Column(Form),
+    /// The name of the record the uuid in the column names, of this type.
+    NameOf(&'static str),
 }
 
 #[derive(Clone, Copy)]
@@ -54,81 +57,175 @@ enum Form {
     Date,
 }
 
-impl RecordLayout {
-    /// The layout of the first `count` columns of `row`'s result.
-    fn new(row: &PgRow, count: usize) -> Result<RecordLayout, sqlx::Error> {
-        let mut columns = row
-            .columns()
-            .iter()
-            .take(count)
-            .enumerate()
-            .map(|(index, column)| {
-                let form = match column.type_info().name() {
-                    "UUID" => Form::Uuid,
-                    "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => Form::Text,
-                    "INT2" => Form::Int2,
-                    "INT4" => Form::Int4,
-                    "INT8" => Form::Int8,
-                    "BOOL" => Form::Bool,
-                    "JSONB" | "JSON" => Form::Json,
-                    "TIMESTAMPTZ" => Form::Timestamp,
-                    "DATE" => Form::Date,
-                    other => {
-                        return Err(sqlx::Error::ColumnDecode {
-                            index: column.name().to_owned(),
-                            source: format!("no JSON form for a column of type {other}").into(),
-                        });
-                    }
-                };
-                Ok((index, column.name().to_owned(), form))
-            })
-            .collect::<Result<Vec<_>, sqlx::Error>>()?;
-        columns.sort_by(|a, b| a.1.cmp(&b.1));
-        Ok(RecordLayout { columns })
-    }
-
-    /// One row of the result as a JSON object.
-    fn record(&self, row: &PgRow) -> Result<Map<String, Value>, sqlx::Error> {
-        let mut cells = Vec::with_capacity(self.columns.len());
-        for &(index, ref key, form) in &self.columns {
-            // The types were checked once by `new`: decoding needs no further check per cell.
-            let value = if row.try_get_raw(index)?.is_null() {
-                Value::Null
-            } else {
-                match form {
-                    Form::Uuid => {
-                        Value::String(row.try_get_unchecked::<Uuid, _>(index)?.to_string())
-                    }
-                    Form::Text => Value::String(row.try_get_unchecked(index)?),
-                    Form::Int2 => row.try_get_unchecked::<i16, _>(index)?.into(),
-                    Form::Int4 => row.try_get_unchecked::<i32, _>(index)?.into(),
-                    Form::Int8 => row.try_get_unchecked::<i64, _>(index)?.into(),
-                    Form::Bool => row.try_get_unchecked::<bool, _>(index)?.into(),
-                    Form::Json => {
-                        row.try_get_unchecked::<sqlx::types::Json<Value>, _>(index)?
-                            .0
-                    }
-                    Form::Timestamp => Value::String(timestamp_text(row.try_get_unchecked(index)?)),
-                    Form::Date => {
-                        Value::String(row.try_get_unchecked::<NaiveDate, _>(index)?.to_string())
-                    }
+impl RecordWriter {
+    /// The writer for `row`'s result; `references` are (column name, target type) of the reference
+    /// fields, of which those among the columns get a `<name>_name` key.
+    pub fn new(
+        row: &PgRow,
+        count: usize,
+        references: &[(&str, &'static str)],
+    ) -> Result<RecordWriter, sqlx::Error> {
+        let mut cells = Vec::with_capacity(count + references.len());
+        let mut reference_columns = Vec::new();
+        for (index, column) in row.columns().iter().take(count).enumerate() {
+            let form = match column.type_info().name() {
+                "UUID" => Form::Uuid,
+                "TEXT" | "VARCHAR" | "BPCHAR" | "NAME" => Form::Text,
+                "INT2" => Form::Int2,
+                "INT4" => Form::Int4,
+                "INT8" => Form::Int8,
+                "BOOL" => Form::Bool,
+                "JSONB" | "JSON" => Form::Json,
+                "TIMESTAMPTZ" => Form::Timestamp,
+                "DATE" => Form::Date,
+                other => {
+                    return Err(sqlx::Error::ColumnDecode {
+                        index: column.name().to_owned(),
+                        source: format!("no JSON form for a column of type {other}").into(),
+                    });
                 }
             };
-            cells.push((key.clone(), value));
+            cells.push((column.name().to_owned(), index, Content::Column(form)));
+            if let Some(&(_, target)) = references.iter().find(|(name, _)| *name == column.name()) {
+                reference_columns.push((index, target));
+                cells.push((
+                    format!("{}_name", column.name()),
+                    index,
+                    Content::NameOf(target),
+                ));
+            }
         }
-        // Already in key order: the map is built from the sorted run in one pass.
-        Ok(cells.into_iter().collect())
+        cells.sort_by(|a, b| a.0.cmp(&b.0));
+        let cells = cells
+            .into_iter()
+            .map(|(key, index, content)| {
+                let mut rendered = serde_json::to_vec(&key).map_err(json_error)?;
+                rendered.push(b':');
+                Ok(Cell {
+                    key: rendered,
+                    index,
+                    content,
+                })
+            })
+            .collect::<Result<_, sqlx::Error>>()?;
+        Ok(RecordWriter {
+            cells,
+            references: reference_columns,
+        })
     }
+
+    /// The distinct (type, id) pairs the reference columns of `rows` name.
+    pub fn references_in(
+        &self,
+        rows: &[PgRow],
+    ) -> Result<HashSet<(&'static str, Uuid)>, sqlx::Error> {
+        let mut wanted = HashSet::new();
+        for row in rows {
+            for &(index, target) in &self.references {
+                if let Some(id) = row.try_get_unchecked::<Option<Uuid>, _>(index)? {
+                    wanted.insert((target, id));
+                }
+            }
+        }
+        Ok(wanted)
+    }
+
+    /// Appends `row` as a JSON object to `out`.
+    pub fn write(
+        &self,
+        row: &PgRow,
+        names: &ReferenceNames,
+        out: &mut Vec<u8>,
+    ) -> Result<(), sqlx::Error> {
+        out.push(b'{');
+        for (position, cell) in self.cells.iter().enumerate() {
+            if position > 0 {
+                out.push(b',');
+            }
+            out.extend_from_slice(&cell.key);
+            let index = cell.index;
+            if row.try_get_raw(index)?.is_null() {
+                out.extend_from_slice(b"null");
+                continue;
+            }
+            // The types were checked once by `new`: decoding needs no further check per cell.
+            match cell.content {
+                Content::NameOf(target) => {
+                    let id = row.try_get_unchecked::<Uuid, _>(index)?;
+                    match names.get(&(target, id)) {
+                        Some(name) => write_json(out, name)?,
+                        None => out.extend_from_slice(b"null"),
+                    }
+                }
+                Content::Column(Form::Uuid) => {
+                    let id = row.try_get_unchecked::<Uuid, _>(index)?;
+                    let mut buffer = Uuid::encode_buffer();
+                    out.push(b'"');
+                    out.extend_from_slice(id.hyphenated().encode_lower(&mut buffer).as_bytes());
+                    out.push(b'"');
+                }
+                Content::Column(Form::Text) => {
+                    write_json(out, row.try_get_unchecked::<&str, _>(index)?)?;
+                }
+                Content::Column(Form::Int2) => {
+                    write_json(out, &row.try_get_unchecked::<i16, _>(index)?)?;
+                }
+                Content::Column(Form::Int4) => {
+                    write_json(out, &row.try_get_unchecked::<i32, _>(index)?)?;
+                }
+                Content::Column(Form::Int8) => {
+                    write_json(out, &row.try_get_unchecked::<i64, _>(index)?)?;
+                }
+                Content::Column(Form::Bool) => {
+                    let value = row.try_get_unchecked::<bool, _>(index)?;
+                    out.extend_from_slice(if value { b"true" } else { b"false" });
+                }
+                Content::Column(Form::Json) => {
+                    // Through a `Value`, so objects come out as every other answer writes them.
+                    let value = row.try_get_unchecked::<sqlx::types::Json<Value>, _>(index)?;
+                    write_json(out, &value.0)?;
+                }
+                Content::Column(Form::Timestamp) => {
+                    out.push(b'"');
+                    write_timestamp(out, row.try_get_unchecked(index)?);
+                    out.push(b'"');
+                }
+                Content::Column(Form::Date) => {
+                    let date = row.try_get_unchecked::<NaiveDate, _>(index)?;
+                    // Writing to a Vec cannot fail.
+                    let _ = write!(
+                        out,
+                        "\"{:04}-{:02}-{:02}\"",
+                        date.year(),
+                        date.month(),
+                        date.day()
+                    );
+                }
+            }
+        }
+        out.push(b'}');
+        Ok(())
+    }
+}
+
+fn write_json<T: serde::Serialize + ?Sized>(
+    out: &mut Vec<u8>,
+    value: &T,
+) -> Result<(), sqlx::Error> {
+    serde_json::to_writer(out, value).map_err(json_error)
+}
+
+fn json_error(err: serde_json::Error) -> sqlx::Error {
+    sqlx::Error::Decode(err.into())
 }
 
 /// RFC 3339 in UTC as `to_jsonb` writes it: microseconds without trailing zeros, none when zero.
 /// Written field by field: a `format("%Y-…")` string is parsed again on every call, and a page
-/// of 50 tasks formats 150 timestamps.
-fn timestamp_text(at: DateTime<Utc>) -> String {
-    let mut text = String::with_capacity(32);
-    // Writing to a String cannot fail.
+/// of 50 tasks writes 150 timestamps.
+fn write_timestamp(out: &mut Vec<u8>, at: DateTime<Utc>) {
+    // Writing to a Vec cannot fail.
     let _ = write!(
-        text,
+        out,
         "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
         at.year(),
         at.month(),
@@ -139,14 +236,13 @@ fn timestamp_text(at: DateTime<Utc>) -> String {
     );
     let micros = at.nanosecond() / 1_000 % 1_000_000;
     if micros != 0 {
-        let _ = write!(text, ".{micros:06}");
+        let _ = write!(out, ".{micros:06}");
         // Not empty: the fraction is not zero.
-        while text.ends_with('0') {
-            text.pop();
+        while out.last() == Some(&b'0') {
+            out.pop();
         }
     }
-    text.push_str("+00:00");
-    text
+    out.extend_from_slice(b"+00:00");
 }
 
 #[cfg(test)]
@@ -158,6 +254,11 @@ mod tests {
     #[test]
     fn timestamps_read_like_postgres_writes_them() {
         let at = |s: &str| DateTime::parse_from_rfc3339(s).unwrap().with_timezone(&Utc);
+        let timestamp_text = |at: DateTime<Utc>| {
+            let mut out = Vec::new();
+            write_timestamp(&mut out, at);
+            String::from_utf8(out).unwrap()
+        };
         assert_eq!(
             timestamp_text(at("2026-11-26T19:21:32.123456Z")),
             "2026-11-26T19:21:32.123456+00:00"

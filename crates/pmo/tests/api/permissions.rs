@@ -860,7 +860,8 @@ async fn concurrent_filtered_lists_never_starve_a_small_pool(pool: PgPool) {
     });
     for page in futures::future::join_all(lists).await {
         let page = page.expect("no list waits out the pool");
-        assert_eq!(page.data.len(), 1);
+        let data: Vec<serde_json::Value> = serde_json::from_str(page.data.get()).unwrap();
+        assert_eq!(data.len(), 1);
     }
 }
 
