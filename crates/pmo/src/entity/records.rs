@@ -114,10 +114,10 @@ async fn rows_json(
     let Some(first) = rows.first() else {
         return Ok(b"[]".to_vec());
     };
-    let references: Vec<(&str, &'static str)> = fields
+    let references: Vec<(&str, EntityType)> = fields
         .iter()
         .filter_map(|field| match field.kind {
-            FieldKind::Reference { target } => Some((field.name, target.as_str())),
+            FieldKind::Reference { target } => Some((field.name, target)),
             _ => None,
         })
         .collect();
@@ -140,7 +140,7 @@ async fn rows_json(
 async fn reference_names(
     conn: &mut PgConnection,
     tenant: &str,
-    wanted: HashSet<(&'static str, Uuid)>,
+    wanted: HashSet<(EntityType, Uuid)>,
 ) -> Result<row_json::ReferenceNames, sqlx::Error> {
     if wanted.is_empty() {
         return Ok(HashMap::new());
@@ -150,8 +150,13 @@ async fn reference_names(
         t: &'static str,
         id: Uuid,
     }
-    let targets: HashSet<&'static str> = wanted.iter().map(|&(target, _)| target).collect();
-    let wanted: Vec<Wanted> = wanted.into_iter().map(|(t, id)| Wanted { t, id }).collect();
+    let wanted: Vec<Wanted> = wanted
+        .into_iter()
+        .map(|(target, id)| Wanted {
+            t: target.as_str(),
+            id,
+        })
+        .collect();
     // The pairs travel as one JSON array, not as two arrays to `unnest`: PostgreSQL sizes an
     // `unnest` of known arrays exactly, so for the few references of one record a plan made for
     // those values always looked cheaper than the cached one — and it planned the statement on
@@ -169,10 +174,7 @@ async fn reference_names(
     .await?;
     Ok(rows
         .into_iter()
-        .filter_map(|(target, id, name)| {
-            let target = targets.get(target.as_str())?;
-            Some(((*target, id), name))
-        })
+        .filter_map(|(target, id, name)| Some(((target.parse().ok()?, id), name)))
         .collect())
 }
 

@@ -15,8 +15,10 @@ use sqlx::postgres::PgRow;
 use sqlx::{Column, Row, TypeInfo, ValueRef};
 use uuid::Uuid;
 
+use crate::entity::EntityType;
+
 /// Names of referenced records by (entity type, id), as `records` reads them from the registry.
-pub type ReferenceNames = HashMap<(&'static str, Uuid), String>;
+pub type ReferenceNames = HashMap<(EntityType, Uuid), String>;
 
 /// How the rows of one result become JSON objects: the first `count` columns, in the forms
 /// `to_jsonb` gives them (uuids, text, dates and timestamps as strings, numbers, booleans, JSON as
@@ -26,8 +28,6 @@ pub type ReferenceNames = HashMap<(&'static str, Uuid), String>;
 /// same columns), with the keys in the order a sorted map writes them.
 pub struct RecordWriter {
     cells: Vec<Cell>,
-    /// (column index, target type) of every reference column.
-    references: Vec<(usize, &'static str)>,
 }
 
 struct Cell {
@@ -41,7 +41,7 @@ struct Cell {
 enum Content {
     Column(Form),
     /// The name of the record the uuid in the column names, of this type.
-    NameOf(&'static str),
+    NameOf(EntityType),
 }
 
 #[derive(Clone, Copy)]
@@ -63,10 +63,9 @@ impl RecordWriter {
     pub fn new(
         row: &PgRow,
         count: usize,
-        references: &[(&str, &'static str)],
+        references: &[(&str, EntityType)],
     ) -> Result<RecordWriter, sqlx::Error> {
         let mut cells = Vec::with_capacity(count + references.len());
-        let mut reference_columns = Vec::new();
         for (index, column) in row.columns().iter().take(count).enumerate() {
             let form = match column.type_info().name() {
                 "UUID" => Form::Uuid,
@@ -87,7 +86,6 @@ impl RecordWriter {
             };
             cells.push((column.name().to_owned(), index, Content::Column(form)));
             if let Some(&(_, target)) = references.iter().find(|(name, _)| *name == column.name()) {
-                reference_columns.push((index, target));
                 cells.push((
                     format!("{}_name", column.name()),
                     index,
@@ -108,21 +106,20 @@ impl RecordWriter {
                 })
             })
             .collect::<Result<_, sqlx::Error>>()?;
-        Ok(RecordWriter {
-            cells,
-            references: reference_columns,
-        })
+        Ok(RecordWriter { cells })
     }
 
     /// The distinct (type, id) pairs the reference columns of `rows` name.
     pub fn references_in(
         &self,
         rows: &[PgRow],
-    ) -> Result<HashSet<(&'static str, Uuid)>, sqlx::Error> {
+    ) -> Result<HashSet<(EntityType, Uuid)>, sqlx::Error> {
         let mut wanted = HashSet::new();
         for row in rows {
-            for &(index, target) in &self.references {
-                if let Some(id) = row.try_get_unchecked::<Option<Uuid>, _>(index)? {
+            for cell in &self.cells {
+                if let Content::NameOf(target) = cell.content
+                    && let Some(id) = row.try_get_unchecked::<Option<Uuid>, _>(cell.index)?
+                {
                     wanted.insert((target, id));
                 }
             }
