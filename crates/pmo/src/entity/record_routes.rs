@@ -78,10 +78,10 @@ async fn list(
     Query(params): Query<HashMap<String, String>>,
     entity: EntityType,
     scope: Option<Scope>,
-) -> Result<axum::Json<records::Page>, ApiError> {
+) -> Result<records::Page, ApiError> {
     let def = entity.registry();
     let request = records::parse_list_request(def, &params)?;
-    let page = records::list_records(
+    records::list_records(
         &state.db,
         &user,
         def,
@@ -89,8 +89,7 @@ async fn list(
         &request,
         &state.field_key,
     )
-    .await?;
-    Ok(axum::Json(page))
+    .await
 }
 
 async fn list_children(
@@ -100,7 +99,7 @@ async fn list_children(
     query: Query<HashMap<String, String>>,
     parent: EntityType,
     child: EntityType,
-) -> Result<axum::Json<records::Page>, ApiError> {
+) -> Result<records::Page, ApiError> {
     // The parent must exist and be visible: its children are not listed through an invisible record.
     records::require_record(
         &state.db,

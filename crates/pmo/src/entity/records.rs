@@ -549,13 +549,35 @@ fn parse_filter(field: &'static FieldDef, op: &str, raw: &str) -> Result<FilterO
 }
 
 /// A page of records.
-#[derive(Debug, Serialize)]
+#[derive(Debug)]
 pub struct Page {
-    /// The records, a JSON array written once (`rows_json`) and sent as it is.
-    pub data: Box<serde_json::value::RawValue>,
+    /// The records: a JSON array, written once (`rows_json`) and sent as it is.
+    pub data: Vec<u8>,
     pub next_cursor: Option<String>,
-    #[serde(skip_serializing_if = "Option::is_none")]
     pub total: Option<i64>,
+}
+
+impl axum::response::IntoResponse for Page {
+    /// `{"data":[…],"next_cursor":…,"total":…}` (no `total` unless asked) around the array as it
+    /// was written: embedding it through serde would parse the whole page again to check it.
+    fn into_response(self) -> axum::response::Response {
+        let mut body = Vec::with_capacity(self.data.len() + 64);
+        body.extend_from_slice(b"{\"data\":");
+        body.extend_from_slice(&self.data);
+        body.extend_from_slice(b",\"next_cursor\":");
+        // Writing a string or a number to a Vec cannot fail.
+        let _ = serde_json::to_writer(&mut body, &self.next_cursor);
+        if let Some(total) = self.total {
+            body.extend_from_slice(b",\"total\":");
+            let _ = serde_json::to_writer(&mut body, &total);
+        }
+        body.push(b'}');
+        (
+            [(axum::http::header::CONTENT_TYPE, "application/json")],
+            body,
+        )
+            .into_response()
+    }
 }
 
 /// How a list is scoped beyond the tenant: all rows, or the children of one parent.
@@ -638,9 +660,7 @@ pub async fn list_records(
     let page = &rows[..rows.len().min(usize::try_from(request.limit).unwrap_or(0))];
     // The record's columns, then the sort value as text (the cursor's).
     let record_columns = page.first().map_or(0, |row| row.len() - 1);
-    let json = rows_json(&mut conn, &user.tenant_id, def.fields, page, record_columns).await?;
-    // Checked once more as JSON, which the page's answer carries as it is.
-    let data = serde_json::from_slice(&json).map_err(|err| sqlx::Error::Decode(err.into()))?;
+    let data = rows_json(&mut conn, &user.tenant_id, def.fields, page, record_columns).await?;
     let last: Option<(Option<String>, Uuid)> = match page.last() {
         Some(row) => Some((row.try_get(record_columns)?, row.try_get("id")?)),
         None => None,

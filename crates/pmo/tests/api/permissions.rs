@@ -860,7 +860,7 @@ async fn concurrent_filtered_lists_never_starve_a_small_pool(pool: PgPool) {
     });
     for page in futures::future::join_all(lists).await {
         let page = page.expect("no list waits out the pool");
-        let data: Vec<serde_json::Value> = serde_json::from_str(page.data.get()).unwrap();
+        let data: Vec<serde_json::Value> = serde_json::from_slice(&page.data).unwrap();
         assert_eq!(data.len(), 1);
     }
 }
