@@ -11,11 +11,17 @@
 //!   substring match on name or code, ordered by name.
 //!
 //! Both list active records the caller may view only, filtered in the query itself
-//! (`auth::permissions`). Their statements are not cached (`persistent(false)`): PostgreSQL then
+//! (`auth::permissions`). A picker's statement is not cached (`persistent(false)`): PostgreSQL then
 //! always plans with the actual pattern, so it can choose between the trigram indexes (a rare
 //! match) and the by-name index (a common one) — a cached generic plan cannot see the pattern and
 //! picked the name-order scan, measured at 4.7 s instead of 6 ms on 1M registry rows. The one
 //! exception is a picker read per reached parent, whose by-name ranges are the plan for any pattern.
+//! Search orders by its rank, which no index holds, so every plan reads the matches from the text
+//! indexes: a caller who does not see everything runs one branch per type (`push_candidates`),
+//! and those statements are cached and run on their generic plan (planning one took 2-3 ms, four
+//! times its execution; docs/BENCHMARKS.md). A caller who sees everything runs one branch, planned
+//! each time for its pattern (0.4 ms): for a word matching most rows, the plan that sees the
+//! pattern reads them in half the time.
 //!
 //! User text never becomes tsquery syntax: the words are stripped of every tsquery operator and
 //! quote, then each is quoted as a prefix term and bound as a parameter.
@@ -185,6 +191,9 @@ async fn search(
     let visibility =
         permissions::pair_visibility(&state.db, &user, types.as_deref().unwrap_or_default())
             .await?;
+    if !visibility.everything() && visibility.visible_types().next().is_none() {
+        return Ok(axum::Json(SearchResults { data: Vec::new() }));
+    }
     let tsquery = prefix_tsquery(&q);
     let pattern = contains_pattern(&q);
 
@@ -192,55 +201,62 @@ async fn search(
     let mut qb =
         QueryBuilder::<Postgres>::new("SELECT i.entity_type::text, i.entity_id, i.name, i.code, (");
     push_rank(&mut qb, &q, tsquery.as_deref());
-    qb.push(")::float8 AS rank FROM app.d_entity_instance_id i WHERE ");
-    push_scope(&mut qb, &user, types.as_deref(), &visibility);
-    qb.push(" AND (lower(i.name) LIKE lower(")
-        .push_bind(pattern.clone())
-        .push(") OR lower(i.code) LIKE lower(")
-        .push_bind(pattern)
-        .push(")");
-    if let Some(tsquery) = &tsquery {
-        qb.push(" OR i.search_tsv @@ to_tsquery('simple', ")
-            .push_bind(tsquery.clone())
+    qb.push(")::float8 AS rank FROM ");
+    push_candidates(&mut qb, &user, types.as_deref(), &visibility, |qb| {
+        qb.push("lower(i.name) LIKE lower(")
+            .push_bind(pattern.clone())
+            .push(") OR lower(i.code) LIKE lower(")
+            .push_bind(pattern.clone())
             .push(")");
-    }
+        if let Some(tsquery) = &tsquery {
+            qb.push(" OR i.search_tsv @@ to_tsquery('simple', ")
+                .push_bind(tsquery.clone())
+                .push(")");
+        }
+    });
     // An exact code (2) outranks any name match (at most 1 + 0.5 + 0.25): rank alone orders it.
     qb.push(
-        ") ORDER BY rank DESC, length(i.name), lower(i.name), i.entity_type, i.entity_id LIMIT ",
+        " ORDER BY rank DESC, length(i.name), lower(i.name), i.entity_type, i.entity_id LIMIT ",
     )
     .push_bind(limit);
+    // For this transaction only: generic plans for the per-type branches (see the module
+    // comment) and no parallel workers (a generic estimate of thousands of matches drew two,
+    // whose start cost 9 ms); the trigram functions on the search path where pg_trgm was
+    // installed (schema app, or public when it was there first), so statements see them.
+    let generic_plan = !visibility.everything();
+    let mut tx = state.db.begin().await?;
+    sqlx::query("SELECT set_config('plan_cache_mode', $1, true), set_config('max_parallel_workers_per_gather', '0', true), set_config('search_path', 'app, public, pg_catalog', true), set_config('pg_trgm.word_similarity_threshold', $2, true)")
+        .bind(if generic_plan { "force_generic_plan" } else { "auto" })
+        .bind(FUZZY_THRESHOLD)
+        .execute(&mut *tx)
+        .await?;
     let mut rows: Vec<HitRow> = qb
         .build_query_as()
-        .persistent(false)
-        .fetch_all(&state.db)
+        .persistent(generic_plan)
+        .fetch_all(&mut *tx)
         .await?;
 
-    // Nothing matched as typed: look for close misspellings of the name. The trigram functions
-    // live where pg_trgm was installed (schema app, or public when it was there first): name
-    // both on the search path for this transaction only.
+    // Nothing matched as typed: look for close misspellings of the name.
     if rows.is_empty() {
-        let mut tx = state.db.begin().await?;
-        sqlx::query("SELECT set_config('search_path', 'app, public, pg_catalog', true), set_config('pg_trgm.word_similarity_threshold', $1, true)")
-            .bind(FUZZY_THRESHOLD)
-            .execute(&mut *tx)
-            .await?;
         let mut qb = QueryBuilder::<Postgres>::new(
             "SELECT i.entity_type::text, i.entity_id, i.name, i.code, word_similarity(lower(",
         );
         qb.push_bind(q.clone())
-            .push("), lower(i.name))::float8 AS rank FROM app.d_entity_instance_id i WHERE ");
-        push_scope(&mut qb, &user, types.as_deref(), &visibility);
-        qb.push(" AND lower(")
-            .push_bind(q.clone())
-            .push(") <% lower(i.name) ORDER BY rank DESC, lower(i.name), i.entity_type, i.entity_id LIMIT ")
+            .push("), lower(i.name))::float8 AS rank FROM ");
+        push_candidates(&mut qb, &user, types.as_deref(), &visibility, |qb| {
+            qb.push("lower(")
+                .push_bind(q.clone())
+                .push(") <% lower(i.name)");
+        });
+        qb.push(" ORDER BY rank DESC, lower(i.name), i.entity_type, i.entity_id LIMIT ")
             .push_bind(limit);
         rows = qb
             .build_query_as()
-            .persistent(false)
+            .persistent(generic_plan)
             .fetch_all(&mut *tx)
             .await?;
-        tx.commit().await?;
     }
+    tx.commit().await?;
 
     let data = rows
         .into_iter()
@@ -276,23 +292,75 @@ fn push_rank(qb: &mut QueryBuilder<Postgres>, q: &str, tsquery: Option<&str>) {
     }
 }
 
-/// Tenant, live rows, the requested types and the caller's visibility.
-fn push_scope(
+/// Up to this many visible ids of a type, a search branch may read them by id; beyond, it reads
+/// the type's matches from the text indexes first and keeps the visible ones. Probing ids costs
+/// the same whatever the query; reading matches costs their number, which for a specific word is
+/// far below a thousand ids (and the planner, misled by the word index's estimates, chose 1,177
+/// probes over an index read that found nothing).
+const SEARCH_PROBE_IDS_MAX: usize = 64;
+
+/// ` (…) i`: the registry rows `matches` (which pushes a condition over alias `i`) accepts among
+/// the live rows of the tenant the caller may view. A caller who sees everything reads the text
+/// indexes once; anyone else reads one branch per type they see anything of, each keyed on its
+/// type in the indexes (migration 0056) and filtered by its own visibility, so the matches of
+/// types they cannot see are never read.
+fn push_candidates(
     qb: &mut QueryBuilder<Postgres>,
     user: &CurrentUser,
     types: Option<&[EntityType]>,
     visibility: &PairVisibility,
+    matches: impl Fn(&mut QueryBuilder<Postgres>),
 ) {
-    qb.push("i.tenant_id = ")
+    qb.push("(");
+    if visibility.everything() {
+        push_candidate_rows(qb, user, None, &matches);
+        if let Some(types) = types {
+            let names: Vec<&'static str> = types.iter().map(|t| t.as_str()).collect();
+            qb.push(" AND i.entity_type::text = ANY(")
+                .push_bind(names)
+                .push(")");
+        }
+    } else {
+        for (n, (entity, visible)) in visibility.visible_types().enumerate() {
+            if n > 0 {
+                qb.push(" UNION ALL ");
+            }
+            // A long id list is tested after the index read, behind OFFSET 0 (which keeps
+            // PostgreSQL from turning the test into one index probe per id).
+            let fenced =
+                matches!(visible, Visibility::Ids(ids) if ids.len() > SEARCH_PROBE_IDS_MAX);
+            if fenced {
+                qb.push("SELECT * FROM (");
+            }
+            push_candidate_rows(qb, user, Some(entity), &matches);
+            if fenced {
+                qb.push(" OFFSET 0) i WHERE true");
+            }
+            permissions::push_instance_filter(qb, user, entity, visible, "i.entity_id");
+        }
+    }
+    qb.push(") i");
+}
+
+/// `SELECT … WHERE …` of the live registry rows of the tenant (of `entity` when given) that
+/// `matches` accepts, with the columns the ranking reads.
+fn push_candidate_rows(
+    qb: &mut QueryBuilder<Postgres>,
+    user: &CurrentUser,
+    entity: Option<EntityType>,
+    matches: &impl Fn(&mut QueryBuilder<Postgres>),
+) {
+    qb.push("SELECT i.entity_type, i.entity_id, i.name, i.code, i.search_tsv FROM app.d_entity_instance_id i WHERE i.tenant_id = ")
         .push_bind(user.tenant_id.clone())
         .push(" AND i.active_flag");
-    if let Some(types) = types {
-        let names: Vec<&'static str> = types.iter().map(|t| t.as_str()).collect();
-        qb.push(" AND i.entity_type::text = ANY(")
-            .push_bind(names)
-            .push(")");
+    if let Some(entity) = entity {
+        qb.push(" AND i.entity_type = ")
+            .push_bind(entity.as_str())
+            .push("::app.entity_type");
     }
-    permissions::push_pair_visibility_filter(qb, user, visibility, "i.entity_type", "i.entity_id");
+    qb.push(" AND (");
+    matches(qb);
+    qb.push(")");
 }
 
 #[derive(Debug, Deserialize, IntoParams)]

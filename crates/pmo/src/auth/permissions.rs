@@ -903,10 +903,28 @@ pub async fn pair_visibility(
     Ok(PairVisibility(each))
 }
 
+impl PairVisibility {
+    /// Whether the caller sees every instance of every type (nothing to filter).
+    pub fn everything(&self) -> bool {
+        self.0.len() == EntityType::ALL.len()
+            && self
+                .0
+                .iter()
+                .all(|(_, visible)| matches!(visible, Visibility::Everything))
+    }
+
+    /// The types of which the caller sees anything, each with how.
+    pub fn visible_types(&self) -> impl Iterator<Item = (EntityType, &Visibility)> {
+        self.0
+            .iter()
+            .filter(|(_, visible)| !matches!(visible, Visibility::Ids(ids) if ids.is_empty()))
+            .map(|(entity, visible)| (*entity, visible))
+    }
+}
+
 /// Restricts rows naming an instance by `type_column` / `id_column` (already under a WHERE) to the
-/// instances the caller may view: ` AND (…)`, one branch per type with anything visible. A type
-/// seen in full needs no id test, a sparse one tests its cached ids, and a dense one its visible
-/// set built once for the query — each type's own reach, never the whole cross-type one.
+/// instances the caller may view: ` AND (…)`, one branch per type with anything visible, each
+/// `push_instance_filter` of its type.
 pub fn push_pair_visibility_filter(
     qb: &mut QueryBuilder<Postgres>,
     user: &CurrentUser,
@@ -914,60 +932,61 @@ pub fn push_pair_visibility_filter(
     type_column: &str,
     id_column: &str,
 ) {
-    let full: Vec<&'static str> = visibility
-        .0
-        .iter()
-        .filter(|(_, v)| matches!(v, Visibility::Everything))
-        .map(|(entity, _)| entity.as_str())
-        .collect();
-    if full.len() == EntityType::ALL.len() {
+    if visibility.everything() {
         return;
     }
-    qb.push(format!(" AND ({type_column}::text = ANY("))
-        .push_bind(full)
-        .push(")");
-    for (entity, visible) in &visibility.0 {
-        match visible {
-            Visibility::Everything => {}
-            Visibility::Ids(ids) if ids.is_empty() => {}
-            Visibility::Ids(ids) => {
-                qb.push(format!(" OR ({type_column} = "))
-                    .push_bind(entity.as_str())
-                    .push(format!("::app.entity_type AND {id_column} = ANY("))
-                    .push_bind(ids.clone())
-                    .push("))");
-            }
-            Visibility::Dense(Some(parts)) => {
-                // Named ids, or a row under a reached parent: probed per candidate, so a rare
-                // word costs its matches, not the 13,000 rows a few projects hold.
-                qb.push(format!(" OR ({type_column} = "))
-                    .push_bind(entity.as_str())
-                    .push(format!("::app.entity_type AND ({id_column} = ANY("))
-                    .push_bind(parts.ids.clone())
-                    .push(format!(
-                        ") OR EXISTS (SELECT 1 FROM {} c WHERE c.tenant_id = ",
-                        entity.registry().table
-                    ))
-                    .push_bind(user.tenant_id.clone())
-                    .push(format!(
-                        " AND c.id = {id_column} AND c.{} = ANY(",
-                        parts.parent_column
-                    ))
-                    .push_bind(parts.parents.clone())
-                    .push("))))");
-            }
-            Visibility::Dense(None) => {
-                // The type's whole visible set, built once per query as a hashed set (its reach
-                // toward this type only, children of mirrored parents through their index).
-                qb.push(format!(" OR ({type_column} = "))
-                    .push_bind(entity.as_str())
-                    .push(format!("::app.entity_type AND {id_column} IN ("));
-                push_visible_ids(qb, user, *entity);
-                qb.push("))");
-            }
-        }
+    qb.push(" AND (false");
+    for (entity, visible) in visibility.visible_types() {
+        qb.push(format!(" OR ({type_column} = "))
+            .push_bind(entity.as_str())
+            .push("::app.entity_type");
+        push_instance_filter(qb, user, entity, visible, id_column);
+        qb.push(")");
     }
     qb.push(")");
+}
+
+/// Restricts rows naming an instance of `entity` by `id_column` (already under a WHERE) to those
+/// the caller may view: ` AND …`, nothing for a type seen in full. A sparse type tests its cached
+/// ids, a dense one split into parts its named ids or the row's parent (probed per candidate, so a
+/// rare word costs its matches, not the 13,000 rows a few projects hold), and any other dense one
+/// its visible set built once for the query — the type's own reach, never the cross-type one.
+pub fn push_instance_filter(
+    qb: &mut QueryBuilder<Postgres>,
+    user: &CurrentUser,
+    entity: EntityType,
+    visible: &Visibility,
+    id_column: &str,
+) {
+    match visible {
+        Visibility::Everything => {}
+        Visibility::Ids(ids) => {
+            qb.push(format!(" AND {id_column} = ANY("))
+                .push_bind(ids.clone())
+                .push(")");
+        }
+        Visibility::Dense(Some(parts)) => {
+            qb.push(format!(" AND ({id_column} = ANY("))
+                .push_bind(parts.ids.clone())
+                .push(format!(
+                    ") OR EXISTS (SELECT 1 FROM {} c WHERE c.tenant_id = ",
+                    entity.registry().table
+                ))
+                .push_bind(user.tenant_id.clone())
+                .push(format!(
+                    " AND c.id = {id_column} AND c.{} = ANY(",
+                    parts.parent_column
+                ))
+                .push_bind(parts.parents.clone())
+                .push(")))");
+        }
+        Visibility::Dense(None) => {
+            // Children of mirrored parents come through their column's index.
+            qb.push(format!(" AND {id_column} IN ("));
+            push_visible_ids(qb, user, entity);
+            qb.push(")");
+        }
+    }
 }
 
 /// The caller's effective permissions, for `GET /api/v1/auth/permissions`.

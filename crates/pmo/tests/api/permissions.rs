@@ -58,7 +58,7 @@ async fn link(app: &TestApp, tenant: &str, parent: (&str, Uuid), child: (&str, U
 }
 
 /// A grant written directly (set-up only; the API refuses some of these on purpose, e.g. expired).
-async fn grant_sql(
+pub async fn grant_sql(
     app: &TestApp,
     tenant: &str,
     grantee: (&str, Uuid),
@@ -559,7 +559,7 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
     assert_eq!(all["total"], 6398);
 }
 
-fn current_user(user: &TestUser) -> CurrentUser {
+pub fn current_user(user: &TestUser) -> CurrentUser {
     CurrentUser {
         tenant_id: user.tenant.clone(),
         employee_id: user.id,

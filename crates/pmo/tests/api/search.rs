@@ -8,6 +8,9 @@ use uuid::Uuid;
 
 use crate::helpers::{TestApp, TestUser};
 use crate::linkage::{create, grant};
+use crate::permissions::current_user;
+use pmo::auth::permissions::{Visibility, pair_visibility};
+use pmo::entity::EntityType;
 
 /// Percent-encodes a query-string value.
 fn enc(text: &str) -> String {
@@ -254,6 +257,132 @@ async fn search_shows_only_what_grants_reach(pool: PgPool) {
         hit_names(&search(&app, &other, "q=alpha").await),
         ["Alpha foreign"]
     );
+}
+
+/// Search reads one branch per type the caller sees anything of, in the shape of that type's
+/// visibility: a few ids probed, many ids tested after the text index, a dense set split into
+/// reached projects and named ids, a dense set built once, a type seen in full. Each caller below
+/// holds several of them at once; words and misspellings alike find exactly the visible matches.
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn search_finds_exactly_the_visible_matches_in_every_visibility_shape(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.tenant_with_admin("acme").await;
+    let pat = app.employee("acme", "pat").await;
+    let sam = app.employee("acme", "sam").await;
+    // 80 projects of 80 tasks each, and 100 clients: one project and one client in ten, and one
+    // task in 200, are named "Kiln …".
+    app.exec(
+        "INSERT INTO app.d_project (tenant_id, id, code, slug, name)
+           SELECT 'acme', md5('p' || p)::uuid, 'P-' || p, 'p-' || p,
+                  CASE WHEN p % 10 = 0 THEN 'Kiln project ' ELSE 'Project ' END || p
+             FROM generate_series(1, 80) p;
+         INSERT INTO app.d_task (tenant_id, id, code, slug, name)
+           SELECT 'acme', md5('t' || t)::uuid, 'T-' || t, 't-' || t,
+                  CASE WHEN t % 200 = 0 THEN 'Kiln task ' ELSE 'Task ' END || t
+             FROM generate_series(1, 6400) t;
+         INSERT INTO app.d_entity_id_map (tenant_id, parent_entity_type, parent_entity_id, child_entity_type, child_entity_id)
+           SELECT 'acme', 'project', md5('p' || (1 + (t - 1) / 80))::uuid, 'task', md5('t' || t)::uuid
+             FROM generate_series(1, 6400) t;
+         INSERT INTO app.d_client (tenant_id, id, code, slug, name)
+           SELECT 'acme', md5('c' || c)::uuid, 'C-' || c, 'c-' || c,
+                  CASE WHEN c % 10 = 0 THEN 'Kiln client ' ELSE 'Client ' END || c
+             FROM generate_series(1, 100) c;
+         INSERT INTO app.d_entity_instance_id (tenant_id, entity_type, entity_id, name, code, slug)
+           SELECT tenant_id, 'project', id, name, code, slug FROM app.d_project WHERE tenant_id = 'acme' AND code LIKE 'P-%'
+           UNION ALL SELECT tenant_id, 'task', id, name, code, slug FROM app.d_task WHERE tenant_id = 'acme' AND code LIKE 'T-%'
+           UNION ALL SELECT tenant_id, 'client', id, name, code, slug FROM app.d_client WHERE tenant_id = 'acme' AND code LIKE 'C-%';",
+    )
+    .await;
+    // pat: cascades on projects 1-63 (5,040 tasks under 63 projects: split into parts; the 63
+    // projects: ids probed), two tasks of project 80, clients 1-70 one by one (ids tested after
+    // the index). sam: cascades on projects 1-70 (70 projects: too many to split; projects: ids
+    // tested after the index), and every client.
+    let grants = [
+        (pat.id, "project", "generate_series(1, 63)", "p", true),
+        (pat.id, "task", "unnest(ARRAY[6390, 6400])", "t", false),
+        (pat.id, "client", "generate_series(1, 70)", "c", false),
+        (sam.id, "project", "generate_series(1, 70)", "p", true),
+    ];
+    for (grantee, entity, numbers, prefix, cascade) in grants {
+        let sql = format!(
+            "INSERT INTO app.d_entity_id_rbac_map (tenant_id, grantee_type, grantee_id, entity_type, entity_id, permission, cascade_flag)
+             SELECT 'acme', 'employee', $1, $2, md5('{prefix}' || n)::uuid, '{{0}}', $3 FROM {numbers} n"
+        );
+        sqlx::query(sqlx::AssertSqlSafe(sql))
+            .bind(grantee)
+            .bind(entity)
+            .bind(cascade)
+            .execute(&app.pool)
+            .await
+            .unwrap();
+    }
+    crate::permissions::grant_sql(
+        &app,
+        "acme",
+        ("employee", sam.id),
+        ("client", None),
+        &[0],
+        false,
+        false,
+    )
+    .await;
+
+    let shapes = [
+        (&pat, EntityType::Project, "ids"),
+        (&pat, EntityType::Task, "parts"),
+        (&pat, EntityType::Client, "many ids"),
+        (&sam, EntityType::Project, "many ids"),
+        (&sam, EntityType::Task, "dense"),
+        (&sam, EntityType::Client, "everything"),
+    ];
+    for (user, entity, expected) in shapes {
+        let visibility = pair_visibility(&app.pool, &current_user(user), &[entity])
+            .await
+            .unwrap();
+        let shape = match visibility.visible_types().next() {
+            Some((_, Visibility::Ids(ids))) if ids.len() > 64 => "many ids",
+            Some((_, Visibility::Ids(_))) => "ids",
+            Some((_, Visibility::Dense(Some(_)))) => "parts",
+            Some((_, Visibility::Dense(None))) => "dense",
+            Some((_, Visibility::Everything)) => "everything",
+            None => "nothing",
+        };
+        assert_eq!(shape, expected, "{} {entity}", user.email);
+    }
+
+    let kiln = |kind: &str, numbers: &mut dyn Iterator<Item = i32>| -> Vec<String> {
+        numbers.map(|n| format!("Kiln {kind} {n}")).collect()
+    };
+    let mut pat_sees = kiln("task", &mut (200..=5000).step_by(200).chain([6400]));
+    pat_sees.extend(kiln("project", &mut (10..=60).step_by(10)));
+    pat_sees.extend(kiln("client", &mut (10..=70).step_by(10)));
+    let mut sam_sees = kiln("task", &mut (200..=5600).step_by(200));
+    sam_sees.extend(kiln("project", &mut (10..=70).step_by(10)));
+    sam_sees.extend(kiln("client", &mut (10..=100).step_by(10)));
+    let mut admin_sees = kiln("task", &mut (200..=6400).step_by(200));
+    admin_sees.extend(kiln("project", &mut (10..=80).step_by(10)));
+    admin_sees.extend(kiln("client", &mut (10..=100).step_by(10)));
+    assert_eq!(admin_sees.len(), 50, "every caller's matches fit one page");
+    // "kiln" matches as a word; "kilm" matches nothing as typed, so its misspellings are searched.
+    for q in ["kiln", "kilm"] {
+        for (user, sees) in [(&pat, &pat_sees), (&sam, &sam_sees), (&admin, &admin_sees)] {
+            let found = hit_names(&search(&app, user, &format!("q={q}&limit=50")).await);
+            assert_eq!(sorted(found), sorted(sees.clone()), "{q} as {}", user.email);
+            let clients =
+                hit_names(&search(&app, user, &format!("q={q}&types=client&limit=50")).await);
+            let sees_clients: Vec<String> = sees
+                .iter()
+                .filter(|n| n.contains("client"))
+                .cloned()
+                .collect();
+            assert_eq!(
+                sorted(clients),
+                sorted(sees_clients),
+                "{q}, clients only, as {}",
+                user.email
+            );
+        }
+    }
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
