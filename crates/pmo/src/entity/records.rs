@@ -11,7 +11,7 @@ use base64::Engine;
 use serde::{Deserialize, Serialize};
 use serde_json::{Map, Value, json};
 use sqlx::postgres::PgRow;
-use sqlx::{PgConnection, Postgres, QueryBuilder, Row};
+use sqlx::{Connection, PgConnection, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
@@ -1295,7 +1295,8 @@ fn constraint_field(constraint: &str) -> String {
     }
 }
 
-/// Next generated code for a type, e.g. `PRJ-0042`, from the tenant's counter.
+/// Next generated code for a type, e.g. `PRJ-0042`, from the tenant's counter. Outside a
+/// transaction, the counter's row lock lasts one statement.
 async fn next_code(
     conn: &mut PgConnection,
     tenant: &str,
@@ -1439,8 +1440,13 @@ pub async fn create_record(
         }
     }
     let tenant = user.tenant_id.as_str();
-    let mut tx = db.begin().await?;
-    let checked = check_write(&mut tx, user, def, body, true).await?;
+    // One connection for the whole create. Its checks (reads) and the generated code come before
+    // the transaction: the code's counter row is then locked for one statement, not until the
+    // create commits, so creates of a type no longer queue behind each other (docs/BENCHMARKS.md).
+    // A create that fails after taking a code leaves a gap: codes are unique and increasing, not
+    // gapless.
+    let mut conn = db.acquire().await?;
+    let checked = check_write(&mut conn, user, def, body, true).await?;
     let mut columns = checked.columns;
     if let Some(link) = parent
         && let Some(reference) = def.parent_reference(link.parent)
@@ -1458,9 +1464,10 @@ pub async fn create_record(
     if !columns.iter().any(|(f, _)| f.name == "code")
         && let Some(field) = def.field("code")
     {
-        let code = next_code(&mut tx, tenant, def).await?;
+        let code = next_code(&mut conn, tenant, def).await?;
         columns.push((field, SqlValue::Text(code)));
     }
+    let mut tx = conn.begin().await?;
     if !columns.iter().any(|(f, _)| f.name == "slug")
         && let Some(field) = def.field("slug")
     {
