@@ -202,7 +202,7 @@ async fn search(
         QueryBuilder::<Postgres>::new("SELECT i.entity_type::text, i.entity_id, i.name, i.code, (");
     push_rank(&mut qb, &q, tsquery.as_deref());
     qb.push(")::float8 AS rank FROM ");
-    push_candidates(&mut qb, &user, types.as_deref(), &visibility, |qb| {
+    push_candidates(&mut qb, &user, &visibility, |qb| {
         qb.push("lower(i.name) LIKE lower(")
             .push_bind(pattern.clone())
             .push(") OR lower(i.code) LIKE lower(")
@@ -243,7 +243,7 @@ async fn search(
         );
         qb.push_bind(q.clone())
             .push("), lower(i.name))::float8 AS rank FROM ");
-        push_candidates(&mut qb, &user, types.as_deref(), &visibility, |qb| {
+        push_candidates(&mut qb, &user, &visibility, |qb| {
             qb.push("lower(")
                 .push_bind(q.clone())
                 .push(") <% lower(i.name)");
@@ -300,26 +300,20 @@ fn push_rank(qb: &mut QueryBuilder<Postgres>, q: &str, tsquery: Option<&str>) {
 const SEARCH_PROBE_IDS_MAX: usize = 64;
 
 /// ` (…) i`: the registry rows `matches` (which pushes a condition over alias `i`) accepts among
-/// the live rows of the tenant the caller may view. A caller who sees everything reads the text
-/// indexes once; anyone else reads one branch per type they see anything of, each keyed on its
-/// type in the indexes (migration 0056) and filtered by its own visibility, so the matches of
-/// types they cannot see are never read.
+/// the tenant's live rows of the types `visibility` covers that the caller may view. A caller who
+/// sees everything reads the text indexes once; anyone else reads one branch per type they see
+/// anything of, each keyed on its type in the indexes (migration 0056) and filtered by its own
+/// visibility, so the matches of types they cannot see are never read.
 fn push_candidates(
     qb: &mut QueryBuilder<Postgres>,
     user: &CurrentUser,
-    types: Option<&[EntityType]>,
     visibility: &PairVisibility,
     matches: impl Fn(&mut QueryBuilder<Postgres>),
 ) {
     qb.push("(");
     if visibility.everything() {
+        // Every type, seen in full (`types` named none or all of them).
         push_candidate_rows(qb, user, None, &matches);
-        if let Some(types) = types {
-            let names: Vec<&'static str> = types.iter().map(|t| t.as_str()).collect();
-            qb.push(" AND i.entity_type::text = ANY(")
-                .push_bind(names)
-                .push(")");
-        }
     } else {
         for (n, (entity, visible)) in visibility.visible_types().enumerate() {
             if n > 0 {
