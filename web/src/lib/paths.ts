@@ -18,3 +18,10 @@ export function safeNext(next: string | null): string {
   if (!next || !next.startsWith('/') || next.startsWith('//') || next.startsWith('/\\')) return paths.home;
   return next;
 }
+
+/** History state of the sign-in page when signing out opened it: the session may still be ending. */
+export const signedOutState = { signedOut: true } as const;
+
+export function isSignedOutState(state: unknown): boolean {
+  return typeof state === 'object' && state !== null && (state as { signedOut?: unknown }).signedOut === true;
+}

@@ -4,13 +4,14 @@ import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
 import { MemoryRouter } from 'react-router';
 
-/** Renders with the providers the app has, a fresh query cache and an in-memory router. */
-export function renderWithProviders(ui: ReactElement, { route = '/' }: { route?: string } = {}) {
+/** Renders with the providers the app has, a fresh query cache and an in-memory router (at `route`,
+ * with `state` as its history state when given). */
+export function renderWithProviders(ui: ReactElement, { route = '/', state }: { route?: string; state?: unknown } = {}) {
   const client = new QueryClient({ defaultOptions: { queries: { retry: false }, mutations: { retry: false } } });
   return render(
     <MantineProvider>
       <QueryClientProvider client={client}>
-        <MemoryRouter initialEntries={[route]}>{ui}</MemoryRouter>
+        <MemoryRouter initialEntries={[state === undefined ? route : { pathname: route, state }]}>{ui}</MemoryRouter>
       </QueryClientProvider>
     </MantineProvider>,
   );

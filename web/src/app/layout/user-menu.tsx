@@ -3,7 +3,7 @@ import { ChevronDown, LogOut } from 'lucide-react';
 import { useNavigate } from 'react-router';
 import { useMe } from '@/features/auth/api/get-me';
 import { useLogout } from '@/features/auth/api/logout';
-import { paths } from '@/lib/paths';
+import { paths, signedOutState } from '@/lib/paths';
 import { useSession } from '@/lib/use-session';
 
 function initials(name: string): string {
@@ -25,9 +25,12 @@ export function UserMenu() {
 
   // Leave first, and end the session only once we are gone: ended while this page still shows
   // (a slow render, a fast logout answer), the session gate sends us to sign-in with this page as
-  // the return path instead.
+  // the return path instead. The sign-in page is told it was opened by signing out, or it would
+  // send the session that is still ending straight back into the app.
   const signOut = () => {
-    void Promise.resolve(navigate(paths.signIn, { replace: true })).then(() => logout.mutate());
+    void Promise.resolve(navigate(paths.signIn, { replace: true, state: signedOutState })).then(() =>
+      logout.mutate(),
+    );
   };
 
   return (

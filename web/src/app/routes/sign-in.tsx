@@ -1,9 +1,9 @@
 import { Box, Center, Group, Text } from '@mantine/core';
 import { useState } from 'react';
-import { Navigate, useNavigate, useSearchParams } from 'react-router';
+import { Navigate, useLocation, useNavigate, useSearchParams } from 'react-router';
 import { SignInForm } from '@/features/auth/components/sign-in-form';
 import { ColorSchemeToggle } from '@/components/ui/color-scheme-toggle';
-import { safeNext } from '@/lib/paths';
+import { isSignedOutState, safeNext } from '@/lib/paths';
 import { useDocumentTitle } from '@/lib/use-document-title';
 import { useSession } from '@/lib/use-session';
 
@@ -15,9 +15,11 @@ export function SignInRoute() {
   const expired = params.get('next') !== null;
   const session = useSession();
   const [signingIn, setSigningIn] = useState(false);
+  const signingOut = isSignedOutState(useLocation().state);
 
-  // Already signed in (another tab, the back button): go where the link pointed.
-  if (session !== null && !signingIn) return <Navigate to={next} replace />;
+  // Already signed in (another tab, the back button): go where the link pointed — unless signing
+  // out brought us here and the session is still ending.
+  if (session !== null && !signingIn && !signingOut) return <Navigate to={next} replace />;
 
   return (
     <Box mih="100vh" bg="var(--mantine-color-body)" style={{ display: 'flex', flexDirection: 'column' }}>
