@@ -53,6 +53,16 @@ async function eventually(probe, message, timeout = 8000) {
   throw new Failure(`${message} (last: ${last instanceof Error ? last.message : JSON.stringify(last)})`);
 }
 
+/** Waits until the page's address matches `pattern` (client-side navigations included); fails
+ * naming the address the page stayed at. */
+async function reachUrl(page, pattern, timeout = 10000) {
+  const end = Date.now() + timeout;
+  while (!pattern.test(page.url())) {
+    if (Date.now() > end) throw new Failure(`never reached ${pattern}: still at ${page.url()}`);
+    await new Promise((r) => setTimeout(r, 50));
+  }
+}
+
 /** A signed-in API client in Node, for the "someone else" side of a test. It signs in again
  * when its access token expires (scripts/test-web.sh runs the server with short tokens). */
 async function apiSession() {
@@ -614,10 +624,10 @@ const tests = [
       // Leaving the page before the logout answer would abort it (and keep the session).
       const loggedOut = page.waitForResponse((r) => r.url().endsWith('/api/v1/auth/logout'));
       await page.getByRole('menuitem', { name: 'Sign out' }).click();
-      await page.waitForURL(/\/sign-in$/);
+      await reachUrl(page, /\/sign-in$/);
       await loggedOut;
       await page.goto(`${BASE}/project`);
-      await page.waitForURL(/\/sign-in\?next=%2Fproject$/);
+      await reachUrl(page, /\/sign-in\?next=%2Fproject$/);
       // The refresh cookie was revoked: a refresh is refused.
       const refresh = await page.request.post(`${BASE}/api/v1/auth/refresh`);
       equal(refresh.status(), 401, 'refresh after sign-out');

@@ -23,12 +23,13 @@ export function UserMenu() {
   const name = me.data?.name ?? session?.employee.name ?? '';
   const email = me.data?.email ?? session?.employee.email ?? '';
 
-  // Leave first, and end the session only once we are gone: ended while this page still shows
-  // (a slow render, a fast logout answer), the session gate sends us to sign-in with this page as
-  // the return path instead. The sign-in page is told it was opened by signing out, or it would
-  // send the session that is still ending straight back into the app.
+  // Leave first, and end the session only once we are gone: ended while this page still shows,
+  // the session gate sends us to sign-in with this page as the return path instead. The
+  // navigation is rendered at once (`flushSync`): as a transition it could still be pending when
+  // the logout answered on a busy machine. The sign-in page is told it was opened by signing out,
+  // or it would send the session that is still ending straight back into the app.
   const signOut = () => {
-    void Promise.resolve(navigate(paths.signIn, { replace: true, state: signedOutState })).then(() =>
+    void Promise.resolve(navigate(paths.signIn, { replace: true, state: signedOutState, flushSync: true })).then(() =>
       logout.mutate(),
     );
   };
