@@ -159,6 +159,10 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
             options.url
         );
     }
+    // Idle is before this run's first request: signing in hashes a password (argon2 takes tens
+    // of MiB for a moment), which the allocator returns only after its decay time (~10 s).
+    let server_pid = server_pid(&options.url);
+    let rss_idle = server_pid.and_then(rss_kib);
     let (login, token) = sign_in(&client, options, super::generate::BENCH_USER_LOCAL).await?;
     // The same lists as the tenant's admin, who needs no permission filter: the 1.3× comparison.
     let (_, admin_token) = sign_in(&client, options, super::generate::BENCH_ADMIN_LOCAL).await?;
@@ -167,8 +171,6 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
         eprintln!("removed {removed} tasks an earlier run's \"create task\" left behind");
     }
     let fixtures = Arc::new(discover(pool, &client, options, &token, &login).await?);
-    let server_pid = server_pid(&options.url);
-    let rss_idle = server_pid.and_then(rss_kib);
     // Sample the server's memory through the whole run and keep the peak.
     let rss_peak = Arc::new(std::sync::atomic::AtomicU64::new(rss_idle.unwrap_or(0)));
     let sampler = server_pid.map(|pid| {
