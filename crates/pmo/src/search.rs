@@ -419,10 +419,11 @@ async fn list_entity_options(
         let mut qb = QueryBuilder::<Postgres>::new("SELECT t.id, t.name, t.code FROM ");
         permissions::push_parts_source(
             &mut qb,
+            &user,
             entity,
             parts,
             |qb| push_option_conditions(qb, &user, q.as_deref()),
-            " ORDER BY lower(t.name), t.id",
+            ("name", " ORDER BY lower(t.name), t.id"),
             limit,
         );
         qb.push(" t ORDER BY lower(t.name), t.id LIMIT ")

@@ -638,10 +638,11 @@ pub async fn list_records(
         // Each branch is already restricted to what the caller sees.
         Some(parts) => permissions::push_parts_source(
             &mut qb,
+            user,
             def.entity_type,
             parts,
             |qb| conditions(qb, &Visibility::Everything),
-            &order,
+            (request.sort.name, &order),
             request.limit + 1,
         ),
         None => {
