@@ -588,8 +588,6 @@ pub enum Visibility {
 /// Beyond this many named ids, or this many reached parents, a dense set is not split into
 /// `VisibleParts`: a page reads one index range per parent and one probe per id, which beats the
 /// scan only while both stay small (64 × 51 + 1,000 probes at worst, against ~3,000 rows scanned).
-/// The same bound on ids decides when a sparse list probes its ids one by one
-/// (`push_visibility_filter`).
 const PARTS_MAX_IDS: usize = 1_000;
 const PARTS_MAX_PARENTS: usize = 64;
 
@@ -765,16 +763,6 @@ pub fn push_visibility_filter(
 ) {
     match visibility {
         Visibility::Everything => {}
-        // A few hundred ids: as a semi-join each is probed on its own, through the table's hash
-        // index on `id` where it has one (`d_task`), half the cost of the primary key's descent.
-        // More: `= ANY`, which lets the planner walk the list's index in order instead — at 5,000
-        // ids of a million a page finds its rows sooner that way (6–8 ms against 12–19 ms), and a
-        // semi-join's row guess (200) would never choose it (docs/BENCHMARKS.md).
-        Visibility::Ids(ids) if ids.len() <= PARTS_MAX_IDS => {
-            qb.push(format!(" AND {row_alias}.id IN (SELECT unnest("))
-                .push_bind(ids.clone())
-                .push("::uuid[]))");
-        }
         Visibility::Ids(ids) => {
             qb.push(format!(" AND {row_alias}.id = ANY("))
                 .push_bind(ids.clone())
