@@ -55,12 +55,15 @@ async function eventually(probe, message, timeout = 8000) {
 
 /** Waits until the page's address matches `pattern` (client-side navigations included); fails
  * naming the address the page stayed at. */
-async function reachUrl(page, pattern, timeout = 10000) {
-  const end = Date.now() + timeout;
-  while (!pattern.test(page.url())) {
-    if (Date.now() > end) throw new Failure(`never reached ${pattern}: still at ${page.url()}`);
-    await new Promise((r) => setTimeout(r, 50));
-  }
+function reachUrl(page, pattern, timeout = 10000) {
+  return eventually(
+    () => {
+      if (!pattern.test(page.url())) throw new Error(`still at ${page.url()}`);
+      return true;
+    },
+    `never reached ${pattern}`,
+    timeout,
+  );
 }
 
 /** A signed-in API client in Node, for the "someone else" side of a test. It signs in again

@@ -2,7 +2,7 @@ import { MantineProvider } from '@mantine/core';
 import { QueryClient, QueryClientProvider } from '@tanstack/react-query';
 import { render } from '@testing-library/react';
 import type { ReactElement } from 'react';
-import { MemoryRouter } from 'react-router';
+import { MemoryRouter, parsePath } from 'react-router';
 
 /** Renders with the providers the app has, a fresh query cache and an in-memory router (at `route`,
  * with `state` as its history state when given). */
@@ -11,7 +11,7 @@ export function renderWithProviders(ui: ReactElement, { route = '/', state }: { 
   return render(
     <MantineProvider>
       <QueryClientProvider client={client}>
-        <MemoryRouter initialEntries={[state === undefined ? route : { pathname: route, state }]}>{ui}</MemoryRouter>
+        <MemoryRouter initialEntries={[state === undefined ? route : { ...parsePath(route), state }]}>{ui}</MemoryRouter>
       </QueryClientProvider>
     </MantineProvider>,
   );

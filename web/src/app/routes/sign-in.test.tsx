@@ -32,7 +32,7 @@ describe('SignInRoute', () => {
 
   it('stays on the form when signing out opened it, though the session is still ending', async () => {
     signedIn();
-    renderWithProviders(app, { route: '/sign-in', state: signedOutState });
+    renderWithProviders(app, { route: '/sign-in?next=%2Fproject', state: signedOutState });
     expect(await screen.findByRole('button', { name: 'Sign in' })).toBeInTheDocument();
     expect(screen.queryByText('projects page')).not.toBeInTheDocument();
   });
