@@ -472,6 +472,14 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
         Visibility::Dense(None) => panic!("7 projects and 120 ids are small enough to split"),
         Visibility::Everything => panic!("pat holds no `all` grant"),
     }
+    // Another tenant holds a task under every id acme uses (ids are unique per tenant only, and
+    // `d_task_id_hash` has no tenant column): a page that read one of them would repeat its id.
+    app.tenant_with_admin("globex").await;
+    app.exec(
+        "INSERT INTO app.d_task (tenant_id, id, code, slug, name, updated_ts)
+           SELECT 'globex', id, code, slug, name, updated_ts FROM app.d_task WHERE tenant_id = 'acme'",
+    )
+    .await;
 
     // (sort, order): updated_ts and name read per project; code is the filtered scan.
     for (sort, order) in [
