@@ -124,10 +124,8 @@ async fn read(
     user: CurrentUser,
     AppPath(id): AppPath<Uuid>,
     entity: EntityType,
-) -> Result<axum::Json<Value>, ApiError> {
-    Ok(axum::Json(
-        records::get_record(&state.db, &user, entity, id, &state.field_key).await?,
-    ))
+) -> Result<records::RecordJson, ApiError> {
+    records::get_record(&state.db, &user, entity, id, &state.field_key).await
 }
 
 async fn create(

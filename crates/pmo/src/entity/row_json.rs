@@ -11,7 +11,7 @@ use std::io::Write as _;
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use serde_json::Value;
-use sqlx::postgres::PgRow;
+use sqlx::postgres::{PgRow, PgValueRef};
 use sqlx::{Column, Row, TypeInfo, ValueRef};
 use uuid::Uuid;
 
@@ -140,69 +140,75 @@ impl RecordWriter {
                 out.push(b',');
             }
             out.extend_from_slice(&cell.key);
-            let index = cell.index;
-            if row.try_get_raw(index)?.is_null() {
+            // One lookup per cell: `Row::try_get_unchecked` would look the column up again.
+            let value = row.try_get_raw(cell.index)?;
+            if value.is_null() {
                 out.extend_from_slice(b"null");
                 continue;
             }
             // The types were checked once by `new`: decoding needs no further check per cell.
             match cell.content {
                 Content::NameOf(target) => {
-                    let id = row.try_get_unchecked::<Uuid, _>(index)?;
+                    let id = decode::<Uuid>(value, cell.index)?;
                     match names.get(&(target, id)) {
                         Some(name) => write_json(out, name)?,
                         None => out.extend_from_slice(b"null"),
                     }
                 }
                 Content::Column(Form::Uuid) => {
-                    let id = row.try_get_unchecked::<Uuid, _>(index)?;
+                    let id = decode::<Uuid>(value, cell.index)?;
                     let mut buffer = Uuid::encode_buffer();
                     out.push(b'"');
                     out.extend_from_slice(id.hyphenated().encode_lower(&mut buffer).as_bytes());
                     out.push(b'"');
                 }
                 Content::Column(Form::Text) => {
-                    write_json(out, row.try_get_unchecked::<&str, _>(index)?)?;
+                    write_json(out, decode::<&str>(value, cell.index)?)?;
                 }
                 Content::Column(Form::Int2) => {
-                    write_json(out, &row.try_get_unchecked::<i16, _>(index)?)?;
+                    write_json(out, &decode::<i16>(value, cell.index)?)?;
                 }
                 Content::Column(Form::Int4) => {
-                    write_json(out, &row.try_get_unchecked::<i32, _>(index)?)?;
+                    write_json(out, &decode::<i32>(value, cell.index)?)?;
                 }
                 Content::Column(Form::Int8) => {
-                    write_json(out, &row.try_get_unchecked::<i64, _>(index)?)?;
+                    write_json(out, &decode::<i64>(value, cell.index)?)?;
                 }
                 Content::Column(Form::Bool) => {
-                    let value = row.try_get_unchecked::<bool, _>(index)?;
-                    out.extend_from_slice(if value { b"true" } else { b"false" });
+                    let flag = decode::<bool>(value, cell.index)?;
+                    out.extend_from_slice(if flag { b"true" } else { b"false" });
                 }
                 Content::Column(Form::Json) => {
                     // Through a `Value`, so objects come out as every other answer writes them.
-                    let value = row.try_get_unchecked::<sqlx::types::Json<Value>, _>(index)?;
-                    write_json(out, &value.0)?;
+                    let json = decode::<sqlx::types::Json<Value>>(value, cell.index)?;
+                    write_json(out, &json.0)?;
                 }
                 Content::Column(Form::Timestamp) => {
                     out.push(b'"');
-                    write_timestamp(out, row.try_get_unchecked(index)?);
+                    write_timestamp(out, decode(value, cell.index)?);
                     out.push(b'"');
                 }
                 Content::Column(Form::Date) => {
-                    let date = row.try_get_unchecked::<NaiveDate, _>(index)?;
-                    // Writing to a Vec cannot fail.
-                    let _ = write!(
-                        out,
-                        "\"{:04}-{:02}-{:02}\"",
-                        date.year(),
-                        date.month(),
-                        date.day()
-                    );
+                    out.push(b'"');
+                    write_date(out, decode::<NaiveDate>(value, cell.index)?);
+                    out.push(b'"');
                 }
             }
         }
         out.push(b'}');
         Ok(())
     }
+}
+
+/// A cell's value, of the type `RecordWriter::new` checked for its column.
+fn decode<'r, T: sqlx::Decode<'r, sqlx::Postgres>>(
+    value: PgValueRef<'r>,
+    index: usize,
+) -> Result<T, sqlx::Error> {
+    T::decode(value).map_err(|source| sqlx::Error::ColumnDecode {
+        index: index.to_string(),
+        source,
+    })
 }
 
 fn write_json<T: serde::Serialize + ?Sized>(
@@ -217,29 +223,52 @@ fn json_error(err: serde_json::Error) -> sqlx::Error {
 }
 
 /// RFC 3339 in UTC as `to_jsonb` writes it: microseconds without trailing zeros, none when zero.
-/// Written field by field: a `format("%Y-…")` string is parsed again on every call, and a page
-/// of 50 tasks writes 150 timestamps.
+/// Digit by digit: `write!` with padded fields was a quarter of writing a page of 50 tasks, which
+/// holds 150 timestamps (docs/BENCHMARKS.md).
 fn write_timestamp(out: &mut Vec<u8>, at: DateTime<Utc>) {
-    // Writing to a Vec cannot fail.
-    let _ = write!(
-        out,
-        "{:04}-{:02}-{:02}T{:02}:{:02}:{:02}",
-        at.year(),
-        at.month(),
-        at.day(),
-        at.hour(),
-        at.minute(),
-        at.second()
-    );
+    write_date(out, at.date_naive());
+    out.push(b'T');
+    push_padded(out, at.hour(), 2);
+    out.push(b':');
+    push_padded(out, at.minute(), 2);
+    out.push(b':');
+    push_padded(out, at.second(), 2);
     let micros = at.nanosecond() / 1_000 % 1_000_000;
     if micros != 0 {
-        let _ = write!(out, ".{micros:06}");
+        out.push(b'.');
+        push_padded(out, micros, 6);
         // Not empty: the fraction is not zero.
         while out.last() == Some(&b'0') {
             out.pop();
         }
     }
     out.extend_from_slice(b"+00:00");
+}
+
+/// `YYYY-MM-DD`. Years outside 0–9999, which PostgreSQL accepts, keep `write!`'s form.
+fn write_date(out: &mut Vec<u8>, date: NaiveDate) {
+    match u32::try_from(date.year()) {
+        Ok(year) if year <= 9999 => push_padded(out, year, 4),
+        _ => {
+            // Writing to a Vec cannot fail.
+            let _ = write!(out, "{:04}", date.year());
+        }
+    }
+    out.push(b'-');
+    push_padded(out, date.month(), 2);
+    out.push(b'-');
+    push_padded(out, date.day(), 2);
+}
+
+/// Appends the last `width` decimal digits of `value`, zero-padded.
+fn push_padded(out: &mut Vec<u8>, value: u32, width: usize) {
+    let start = out.len();
+    out.resize(start + width, b'0');
+    let mut rest = value;
+    for digit in out[start..].iter_mut().rev() {
+        *digit = b'0' + (rest % 10) as u8;
+        rest /= 10;
+    }
 }
 
 #[cfg(test)]
@@ -272,5 +301,21 @@ mod tests {
             timestamp_text(at("2026-01-02T05:04:05.000001+02:00")),
             "2026-01-02T03:04:05.000001+00:00"
         );
+        assert_eq!(
+            timestamp_text(at("0031-12-31T23:59:59.9Z")),
+            "0031-12-31T23:59:59.9+00:00"
+        );
+    }
+
+    #[test]
+    fn dates_pad_each_field() {
+        let date_text = |y, m, d| {
+            let mut out = Vec::new();
+            write_date(&mut out, NaiveDate::from_ymd_opt(y, m, d).unwrap());
+            String::from_utf8(out).unwrap()
+        };
+        assert_eq!(date_text(2026, 3, 7), "2026-03-07");
+        assert_eq!(date_text(7, 10, 31), "0007-10-31");
+        assert_eq!(date_text(12345, 1, 1), "12345-01-01");
     }
 }
