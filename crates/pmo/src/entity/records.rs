@@ -289,9 +289,9 @@ pub async fn get_record(
         let _ = serde_json::to_writer(&mut out, &record);
         return Ok(RecordJson(out));
     }
-    // Written into the object's text rather than parsed and written again (a tenth of a GET's
-    // CPU): `_permissions` sorts before every field name, so it goes first, where a sorted map
-    // would put it.
+    // Written into the object's text rather than parsed and written again (parsing alone was 4 %
+    // of a GET's server CPU): `_permissions` sorts before every field name, so it goes first,
+    // where a sorted map would put it.
     let object = fetch_record_text(&mut conn, def, &user.tenant_id, id, include_sensitive, key)
         .await?
         .ok_or_else(not_found)?;
