@@ -124,7 +124,7 @@ async fn read(
     user: CurrentUser,
     AppPath(id): AppPath<Uuid>,
     entity: EntityType,
-) -> Result<records::RecordJson, ApiError> {
+) -> Result<records::JsonText, ApiError> {
     records::get_record(&state.db, &user, entity, id, &state.field_key).await
 }
 

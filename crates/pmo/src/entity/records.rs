@@ -251,11 +251,11 @@ async fn fetch_lines(
     serde_json::from_slice(&json).map_err(|err| sqlx::Error::Decode(err.into()))
 }
 
-/// A JSON object's text, answered as it was written.
+/// JSON text written here (`rows_json`), answered as it is: a record, a page.
 #[derive(Debug)]
-pub struct RecordJson(pub Vec<u8>);
+pub struct JsonText(pub Vec<u8>);
 
-impl axum::response::IntoResponse for RecordJson {
+impl axum::response::IntoResponse for JsonText {
     fn into_response(self) -> axum::response::Response {
         (
             [(axum::http::header::CONTENT_TYPE, "application/json")],
@@ -273,7 +273,7 @@ pub async fn get_record(
     entity: EntityType,
     id: Uuid,
     key: &FieldKey,
-) -> Result<RecordJson, ApiError> {
+) -> Result<JsonText, ApiError> {
     let levels = permissions::require_instance_level(db, user, entity, id, Level::View).await?;
     let mut conn = db.acquire().await?;
     let def = entity.registry();
@@ -287,7 +287,7 @@ pub async fn get_record(
         let mut out = Vec::new();
         // Writing a `Value` to a Vec cannot fail.
         let _ = serde_json::to_writer(&mut out, &record);
-        return Ok(RecordJson(out));
+        return Ok(JsonText(out));
     }
     // Written into the object's text rather than parsed and written again (parsing alone was 4 %
     // of a GET's server CPU): `_permissions` sorts before every field name, so it goes first,
@@ -303,7 +303,7 @@ pub async fn get_record(
         out.push(b',');
     }
     out.extend_from_slice(&object[1..]);
-    Ok(RecordJson(out))
+    Ok(JsonText(out))
 }
 
 /// The caller's levels on a record named in a path as the owner of what is asked for (its
@@ -617,11 +617,7 @@ impl axum::response::IntoResponse for Page {
             let _ = serde_json::to_writer(&mut body, &total);
         }
         body.push(b'}');
-        (
-            [(axum::http::header::CONTENT_TYPE, "application/json")],
-            body,
-        )
-            .into_response()
+        JsonText(body).into_response()
     }
 }
 
