@@ -92,16 +92,28 @@ async fn levels(app: &TestApp, user: &TestUser, entity: &str, id: Uuid) -> Optio
             &format!("/api/v1/rbac/check?entity_type={entity}&entity_id={id}"),
         )
         .await;
+    // The record's own answer carries the same levels (`_permissions`), or is a 404 with it.
+    let record = app.get_as(user, &format!("/api/v1/{entity}/{id}")).await;
     match response.status {
-        StatusCode::OK => Some(
-            response.json()["levels"]
+        StatusCode::OK => {
+            let levels: Vec<String> = response.json()["levels"]
                 .as_array()
                 .unwrap()
                 .iter()
                 .map(|l| l.as_str().unwrap().to_owned())
-                .collect(),
-        ),
-        StatusCode::NOT_FOUND => None,
+                .collect();
+            assert_eq!(record.status, StatusCode::OK, "{entity} {id}");
+            assert_eq!(
+                record.json()["_permissions"],
+                json!(levels),
+                "{entity} {id}"
+            );
+            Some(levels)
+        }
+        StatusCode::NOT_FOUND => {
+            record.assert_error(StatusCode::NOT_FOUND, "not_found");
+            None
+        }
         other => panic!(
             "unexpected {other}: {}",
             String::from_utf8_lossy(&response.body)

@@ -3,7 +3,7 @@
 
 use std::collections::HashSet;
 
-use axum::http::{Method, StatusCode};
+use axum::http::{Method, StatusCode, header};
 use pmo::entity::EntityType;
 use pmo::entity::registry::{EntityDef, FieldDef, FieldKind};
 use serde_json::{Map, Value, json};
@@ -192,7 +192,24 @@ async fn every_type_supports_the_whole_lifecycle(pool: PgPool) {
 
         let fetched = app.get_as(&admin, &path).await;
         assert_eq!(fetched.status, StatusCode::OK, "{entity}");
-        assert_eq!(fetched.json()["name"], record["name"]);
+        assert_eq!(
+            fetched.headers[header::CONTENT_TYPE],
+            "application/json",
+            "{entity}"
+        );
+        // The record as created, with the caller's levels on it (the GET writes them into the
+        // record's text; types with lines take the other path).
+        let mut fetched = fetched.json();
+        let levels = fetched.as_object_mut().unwrap().remove("_permissions");
+        assert_eq!(
+            levels,
+            Some(json!(["view", "edit", "share", "delete", "create"])),
+            "{entity}"
+        );
+        // (An artifact's create answers through its upload flow, which adds the levels too.)
+        let mut created = record.clone();
+        created.as_object_mut().unwrap().remove("_permissions");
+        assert_eq!(fetched, created, "{entity}");
 
         // Listed, and found by search.
         let listed = app
