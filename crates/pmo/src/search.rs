@@ -423,7 +423,11 @@ async fn list_entity_options(
             entity,
             parts,
             |qb| push_option_conditions(qb, &user, q.as_deref()),
-            ("name", " ORDER BY lower(t.name), t.id"),
+            permissions::PartsOrder {
+                column: "name",
+                descending: false,
+                clause: " ORDER BY lower(t.name), t.id",
+            },
             limit,
         );
         qb.push(" t ORDER BY lower(t.name), t.id LIMIT ")

@@ -597,12 +597,26 @@ const PARTS_MAX_PARENTS: usize = 64;
 /// `parent_column` is one of `parents`. A few hundred ids and a few projects can hide behind
 /// 13,000 visible tasks: a page then reads one short index range per project
 /// (`push_parts_source`) instead of scanning the table for visible rows (docs/BENCHMARKS.md).
+///
+/// For a sort the grant rows carry a copy of (`GRANT_ORDERED_SORTS`), a page reads the named ids
+/// in two other parts instead: each of `grantees`' grants on the type walked in that order, and
+/// `reached_ids`, the instances only links reach.
 #[derive(Debug)]
 pub struct VisibleParts {
     pub ids: Vec<Uuid>,
     pub parent_column: &'static str,
     pub parents: Vec<Uuid>,
+    /// The grantees (`employee` the caller, or a `role` they hold) with instance grants on the type.
+    pub grantees: Vec<(&'static str, Uuid)>,
+    /// The instances that links from a cascading grant's target reach (a task linked under a
+    /// granted office), beyond the grants themselves.
+    pub reached_ids: Vec<Uuid>,
 }
+
+/// Sorts whose key instance grants carry a copy of (`target_{column}` on
+/// `d_entity_id_rbac_map`, kept by triggers; migration 0058), so a caller's grants on the type
+/// can be read in the page's order: `d_entity_id_rbac_map_grantee_order_ix`.
+pub const GRANT_ORDERED_SORTS: &[(EntityType, &str)] = &[(EntityType::Task, "updated_ts")];
 
 /// Decides the `Visibility` of `entity` for the caller: one query, which stops after
 /// `SPARSE_VISIBILITY_LIMIT + 1` ids.
@@ -631,7 +645,9 @@ async fn visibility_under(
     let weigh = |visibility: &Visibility| match visibility {
         Visibility::Ids(ids) => 32 + ids.len() * std::mem::size_of::<Uuid>(),
         Visibility::Dense(Some(parts)) => {
-            64 + (parts.ids.len() + parts.parents.len()) * std::mem::size_of::<Uuid>()
+            let ids = parts.ids.len() + parts.parents.len() + parts.reached_ids.len();
+            64 + ids * std::mem::size_of::<Uuid>()
+                + parts.grantees.len() * std::mem::size_of::<(&str, Uuid)>()
         }
         _ => 32,
     };
@@ -645,7 +661,7 @@ async fn visibility_under(
             .push(") visible (id)");
         let mut ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(db).await?;
         Ok(if ids.len() > SPARSE_VISIBILITY_LIMIT {
-            Visibility::Dense(visible_parts(db, user, entity).await?.map(Arc::new))
+            Visibility::Dense(visible_parts(db, user, grants, entity).await?.map(Arc::new))
         } else {
             ids.sort_unstable();
             ids.dedup();
@@ -662,6 +678,7 @@ async fn visibility_under(
 async fn visible_parts(
     db: &sqlx::PgPool,
     user: &CurrentUser,
+    grants: &GrantSet,
     entity: EntityType,
 ) -> Result<Option<VisibleParts>, sqlx::Error> {
     let mut mirrors = mirrored_parents(entity);
@@ -689,31 +706,71 @@ async fn visible_parts(
     if parents.len() > PARTS_MAX_PARENTS {
         return Ok(None);
     }
-    for set in [&mut ids, &mut parents] {
+    // Reached past depth 0: the cascading grants' own targets are grants, walked with the rest.
+    let mut qb = QueryBuilder::new("SELECT id FROM (");
+    push_grant_ctes(&mut qb, user);
+    push_reach_cte(&mut qb, user, entity);
+    qb.push(" SELECT entity_id FROM pmo_reach WHERE depth > 0 AND entity_type = ")
+        .push_bind(entity.as_str())
+        .push(" LIMIT ")
+        .push_bind(PARTS_MAX_IDS as i64 + 1)
+        .push(") reached (id)");
+    let mut reached_ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(db).await?;
+    if reached_ids.len() > PARTS_MAX_IDS {
+        return Ok(None);
+    }
+    for set in [&mut ids, &mut parents, &mut reached_ids] {
         set.sort_unstable();
         set.dedup();
     }
+    // The grantees of such grants as read (the walk checks their expiry again as it reads them).
+    let mut grantees: Vec<(&'static str, Uuid)> = grants
+        .0
+        .iter()
+        .filter(|grant| grant.entity_type == entity && grant.entity_id.is_some())
+        .map(|grant| match grant.via_role {
+            Some(role) => ("role", role),
+            None => ("employee", user.employee_id),
+        })
+        .collect();
+    grantees.sort_unstable();
+    grantees.dedup();
     Ok(Some(VisibleParts {
         ids,
         parent_column,
         parents,
+        grantees,
+        reached_ids,
     }))
+}
+
+/// The order of a page read by `push_parts_source`: the sort column (of alias `t`), its direction,
+/// and the page's `ORDER BY …` over alias `t` (ties broken by `t.id`).
+#[derive(Debug, Clone, Copy)]
+pub struct PartsOrder<'a> {
+    pub column: &'a str,
+    pub descending: bool,
+    pub clause: &'a str,
 }
 
 /// `(…)`: the rows of `entity` (every column, for the caller to alias) visible under `parts` and
 /// first in `order`, at most `limit` of them. Two phases:
 ///
-/// 1. The page's ids, from the sort keys alone (`t.id` and `t.{sort_column}`, which `order` reads
-///    over alias `t`): a union of one branch per reached parent — `conditions` (which pushes
-///    `WHERE …` over alias `t`) plus the parent, cut to the first `limit` in `order`, which an
-///    index on (tenant, parent column, order) reads as one short range (index-only when it holds
-///    the key) — and one branch for the named ids outside those parents, joined one by one: each
-///    is probed through the table's hash index on `id` where it has one (`d_task`, migration
-///    0057), two pages a probe instead of the four of a B-tree descent, which `= ANY` always takes.
+/// 1. The page's ids, from the sort keys alone (`t.id` and `t.{column}`): a union of one branch
+///    per reached parent — `conditions` (which pushes `WHERE …` over alias `t`) plus the parent,
+///    cut to the first `limit` in order, which an index on (tenant, parent column, order) reads
+///    as one short range (index-only when it holds the key) — and the named ids outside those
+///    parents. Where the grant rows carry the sort key (`GRANT_ORDERED_SORTS`), the named ids
+///    are one branch per grantee: their grants walked in the page's order, each task probed
+///    until `limit` pass the conditions (52 probes for a page of 51, however many grants), plus
+///    the link-reached ids probed one by one; a row two branches hold comes out once. Otherwise
+///    every named id is probed: through the table's hash index on `id` where it has one
+///    (`d_task`, migration 0057), two pages a probe instead of the four of a B-tree descent,
+///    which `= ANY` always takes.
 /// 2. Those ids' rows, probed again by id in the caller's tenant.
 ///
 /// Sorting the candidates' keys instead of their rows, and reading whole rows for the page only:
-/// "my tasks" of the benchmark's user sorts 534 candidates for a page of 51 (docs/BENCHMARKS.md).
+/// "my tasks" of the benchmark's user sorts ~400 candidates for a page of 51 (docs/BENCHMARKS.md).
 /// The order does not survive the caller's own select: it orders again.
 pub fn push_parts_source(
     qb: &mut QueryBuilder<Postgres>,
@@ -721,29 +778,64 @@ pub fn push_parts_source(
     entity: EntityType,
     parts: &VisibleParts,
     conditions: impl Fn(&mut QueryBuilder<Postgres>),
-    (sort_column, order): (&str, &str),
+    order: PartsOrder,
     limit: i64,
 ) {
     let table = entity.registry().table;
     let parent = parts.parent_column;
-    let keys = format!("t.id, t.{sort_column}");
+    let clause = order.clause;
+    let keys = format!("t.id, t.{}", order.column);
+    let grant_ordered = GRANT_ORDERED_SORTS.contains(&(entity, order.column));
+    // Branches may repeat a row only when grants are walked (a task granted and under a granted
+    // project); otherwise the named ids exclude the parents' rows and no row comes twice.
+    let distinct = if grant_ordered { "DISTINCT " } else { "" };
     qb.push(format!(
-        "(SELECT t.* FROM (SELECT t.id FROM (SELECT {keys} FROM unnest("
+        "(SELECT t.* FROM (SELECT {distinct}{keys} FROM (SELECT {keys} FROM unnest("
     ))
     .push_bind(parts.parents.clone())
     .push(format!(
         "::uuid[]) p (id) CROSS JOIN LATERAL (SELECT {keys} FROM {table} t"
     ));
     conditions(qb);
-    qb.push(format!(" AND t.{parent} = p.id{order} LIMIT "))
+    qb.push(format!(" AND t.{parent} = p.id{clause} LIMIT "))
         .push_bind(limit)
-        .push(format!(") t UNION ALL SELECT {keys} FROM unnest("))
-        .push_bind(parts.ids.clone())
-        .push(format!("::uuid[]) g (id) JOIN {table} t ON t.id = g.id"));
-    conditions(qb);
-    qb.push(format!(" AND NOT coalesce(t.{parent} = ANY("))
-        .push_bind(parts.parents.clone())
-        .push(format!("), false)) t{order} LIMIT "))
+        .push(") t");
+    if grant_ordered {
+        let dir = if order.descending { "DESC" } else { "ASC" };
+        for (grantee_type, grantee_id) in &parts.grantees {
+            qb.push(format!(
+                " UNION ALL (SELECT {keys} FROM app.d_entity_id_rbac_map g JOIN {table} t ON t.id = g.entity_id"
+            ));
+            conditions(qb);
+            qb.push(" AND g.tenant_id = ")
+                .push_bind(user.tenant_id.clone())
+                .push(" AND g.grantee_type = ")
+                .push_bind(*grantee_type)
+                .push(" AND g.grantee_id = ")
+                .push_bind(*grantee_id)
+                .push(" AND g.entity_type = ")
+                .push_bind(entity.as_str())
+                .push(format!(
+                    " AND g.entity_id IS NOT NULL AND g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now()) ORDER BY g.target_{} {dir}, g.entity_id {dir} LIMIT ",
+                    order.column
+                ))
+                .push_bind(limit)
+                .push(")");
+        }
+        qb.push(format!(" UNION ALL SELECT {keys} FROM unnest("))
+            .push_bind(parts.reached_ids.clone())
+            .push(format!("::uuid[]) g (id) JOIN {table} t ON t.id = g.id"));
+        conditions(qb);
+    } else {
+        qb.push(format!(" UNION ALL SELECT {keys} FROM unnest("))
+            .push_bind(parts.ids.clone())
+            .push(format!("::uuid[]) g (id) JOIN {table} t ON t.id = g.id"));
+        conditions(qb);
+        qb.push(format!(" AND NOT coalesce(t.{parent} = ANY("))
+            .push_bind(parts.parents.clone())
+            .push("), false)");
+    }
+    qb.push(format!(") t{clause} LIMIT "))
         .push_bind(limit)
         .push(format!(
             ") page JOIN {table} t ON t.id = page.id AND t.tenant_id = "

@@ -683,7 +683,11 @@ pub async fn list_records(
             def.entity_type,
             parts,
             |qb| conditions(qb, &Visibility::Everything),
-            (request.sort.name, &order),
+            permissions::PartsOrder {
+                column: request.sort.name,
+                descending: request.direction == SortDirection::Desc,
+                clause: &order,
+            },
             request.limit + 1,
         ),
         None => {

@@ -391,14 +391,12 @@ async fn list_filter_pages_exactly_the_visible_rows(pool: PgPool) {
     ));
 }
 
-/// A caller who sees thousands of tasks through a few cascading project grants, plus a few task
-/// grants and an office's links: every list shape (per-project branches for the order their index
-/// delivers, the filtered scan for any other) pages exactly the visible rows, in order.
-#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
-async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool) {
-    let app = TestApp::spawn(pool).await;
-    let admin = app.tenant_with_admin("acme").await;
-    let pat = app.employee("acme", "pat").await;
+/// Tenant acme's 8 projects × 800 tasks (T-1…T-6400, updated three per second, ties broken by id;
+/// T-2 and T-6398 deleted) and an office linked to three tasks of project 8, seen by `pat`
+/// through cascading grants on projects 1–7, task grants in project 8 (one on a task of a granted
+/// project, one on a deleted task) and a cascading grant on the office. Answers the tasks `pat`
+/// may see.
+async fn dense_caller(app: &TestApp, pat: &TestUser) -> HashSet<Uuid> {
     // 8 projects × 800 tasks, updated three per second (ties broken by id), and an office linked
     // to three tasks of project 8.
     app.exec(
@@ -420,9 +418,9 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
     .await;
     let mut expected = HashSet::new();
     for p in 1..=7 {
-        let project = id_by_code(&app, "d_project", &format!("P-{p}")).await;
+        let project = id_by_code(app, "d_project", &format!("P-{p}")).await;
         grant_sql(
-            &app,
+            app,
             "acme",
             ("employee", pat.id),
             ("project", Some(project)),
@@ -432,7 +430,7 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
         )
         .await;
         for t in (p - 1) * 800 + 1..=p * 800 {
-            expected.insert(task_by_number(&app, t).await);
+            expected.insert(task_by_number(app, t).await);
         }
     }
     // Task grants in project 8, one in a granted project (seen once), one on a deleted task. The
@@ -440,20 +438,20 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
     // it took for the whole visible set: 600 visible tasks were missing from every list.
     for t in (5601..=6400).step_by(7).chain([10, 6398]) {
         grant_sql(
-            &app,
+            app,
             "acme",
             ("employee", pat.id),
-            ("task", Some(task_by_number(&app, t).await)),
+            ("task", Some(task_by_number(app, t).await)),
             &[0],
             false,
             false,
         )
         .await;
-        expected.insert(task_by_number(&app, t).await);
+        expected.insert(task_by_number(app, t).await);
     }
-    let office = id_by_code(&app, "d_office", "O-1").await;
+    let office = id_by_code(app, "d_office", "O-1").await;
     grant_sql(
-        &app,
+        app,
         "acme",
         ("employee", pat.id),
         ("office", Some(office)),
@@ -463,12 +461,24 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
     )
     .await;
     for t in [5601, 6000, 6399] {
-        expected.insert(task_by_number(&app, t).await);
+        expected.insert(task_by_number(app, t).await);
     }
     for t in [2, 6398] {
-        expected.remove(&task_by_number(&app, t).await);
+        expected.remove(&task_by_number(app, t).await);
     }
 
+    expected
+}
+
+/// A caller who sees thousands of tasks through a few cascading project grants, plus a few task
+/// grants and an office's links: every list shape (per-project branches for the order their index
+/// delivers, the filtered scan for any other) pages exactly the visible rows, in order.
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.tenant_with_admin("acme").await;
+    let pat = app.employee("acme", "pat").await;
+    let expected = dense_caller(&app, &pat).await;
     let visibility = list_visibility(&app.pool, &current_user(&pat), EntityType::Task)
         .await
         .unwrap();
@@ -501,44 +511,7 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
         ("name", "desc"),
         ("code", "asc"),
     ] {
-        let mut seen: Vec<Uuid> = Vec::new();
-        let mut cursor: Option<String> = None;
-        loop {
-            let mut path = format!("/api/v1/task?limit=200&sort={sort}&order={order}");
-            if let Some(c) = &cursor {
-                path.push_str(&format!("&cursor={c}"));
-            }
-            let page = app.get_as(&pat, &path).await.json();
-            seen.extend(
-                page["data"]
-                    .as_array()
-                    .unwrap()
-                    .iter()
-                    .map(|row| Uuid::parse_str(row["id"].as_str().unwrap()).unwrap()),
-            );
-            match page["next_cursor"].as_str() {
-                Some(next) => cursor = Some(next.to_owned()),
-                None => break,
-            }
-        }
-        let unique: HashSet<Uuid> = seen.iter().copied().collect();
-        assert_eq!(unique.len(), seen.len(), "{sort} {order}: no row repeated");
-        assert_eq!(unique, expected, "{sort} {order}: exactly the visible rows");
-        // The admin's unfiltered list of the same rows, in the same order, is the reference.
-        let sql = format!(
-            "SELECT id FROM app.d_task WHERE tenant_id = 'acme' AND active_flag AND id = ANY($1)
-             ORDER BY {} {order}, id {order}",
-            if sort == "name" { "lower(name)" } else { sort }
-        );
-        let ordered: Vec<Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
-            .bind(&seen)
-            .fetch_all(&app.pool)
-            .await
-            .unwrap();
-        assert_eq!(
-            seen, ordered,
-            "{sort} {order}: pages in order across branches"
-        );
+        assert_pages_exactly(&app, &pat, (sort, order, 200), &expected).await;
     }
     // The picker reads the same parts in name order: exactly the visible matches, first by name.
     let visible: Vec<Uuid> = expected.iter().copied().collect();
@@ -577,6 +550,219 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
         .await
         .json();
     assert_eq!(all["total"], 6398);
+}
+
+/// "My tasks" newest first walks the caller's task grants in that order (a copy of each task's
+/// `updated_ts` on its grants, migration 0058) and stops when the page is full, so the copy must
+/// follow every change: tasks updated through the API and in SQL, grants made through the API and
+/// in SQL, revoked, expired, held twice and held through a role. After each change every page, in
+/// both directions, must hold exactly the visible tasks in the admin's order.
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn grant_walked_pages_follow_task_updates_and_grant_changes(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.tenant_with_admin("acme").await;
+    let pat = app.employee("acme", "pat").await;
+    let mut expected = dense_caller(&app, &pat).await;
+    // A role pat holds, with task grants in project 8 (T-5603 + 11k), one on a task pat's own
+    // grant names too (T-5608) and one on a task of a granted project (T-10, also pat's).
+    let role = entity(&app, "acme", "role", "d_role", "R-1").await;
+    link(&app, "acme", ("role", role), ("employee", pat.id)).await;
+    for t in (5603..=6400).step_by(11).chain([5608, 10]) {
+        let task = task_by_number(&app, t).await;
+        grant_sql(
+            &app,
+            "acme",
+            ("role", role),
+            ("task", Some(task)),
+            &[0],
+            false,
+            false,
+        )
+        .await;
+        expected.insert(task);
+    }
+    match list_visibility(&app.pool, &current_user(&pat), EntityType::Task)
+        .await
+        .unwrap()
+    {
+        Visibility::Dense(Some(parts)) => {
+            assert_eq!(parts.grantees, [("employee", pat.id), ("role", role)]);
+            assert_eq!(parts.reached_ids.len(), 3, "the office's three tasks");
+        }
+        other => panic!("a dense caller split into parts, not {other:?}"),
+    }
+    assert_grant_order(&app, &pat, &expected).await;
+
+    // Updates move tasks: an old one of pat's through the API, a role's to the top and another
+    // role's to the bottom in SQL.
+    let t5608 = task_by_number(&app, 5608).await;
+    let version = app
+        .get_as(&admin, &format!("/api/v1/task/{t5608}"))
+        .await
+        .json()["version"]
+        .clone();
+    let response = crate::records::patch(
+        &app,
+        &admin,
+        &format!("/api/v1/task/{t5608}"),
+        json!({"descr": "moved up", "version": version}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK, "{:?}", response.json());
+    app.exec(
+        "UPDATE app.d_task SET updated_ts = now() + interval '1 hour' WHERE tenant_id = 'acme' AND code = 'T-5614';
+         UPDATE app.d_task SET updated_ts = timestamptz '2025-01-01' WHERE tenant_id = 'acme' AND code = 'T-6395';",
+    )
+    .await;
+    let first = app
+        .get_as(&pat, "/api/v1/task?limit=2&sort=updated_ts&order=desc")
+        .await
+        .json();
+    let first: Vec<&str> = first["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| row["code"].as_str().unwrap())
+        .collect();
+    assert_eq!(first, ["T-5614", "T-5608"], "updated tasks come first");
+    assert_grant_order(&app, &pat, &expected).await;
+
+    // Grant changes: pat's grant on T-5615 revoked through the API (gone), pat's own on T-5608
+    // revoked in SQL (still the role's), the role's on T-5625 expired (gone), and a new grant on
+    // T-5700 through the API, whose task is then updated to the top.
+    let grant_of = |grantee: Uuid, number: i32| {
+        let app = &app;
+        async move {
+            let task = task_by_number(app, number).await;
+            let id: Uuid = sqlx::query_scalar(
+                "SELECT id FROM app.d_entity_id_rbac_map
+                  WHERE tenant_id = 'acme' AND grantee_id = $1 AND entity_id = $2 AND active_flag",
+            )
+            .bind(grantee)
+            .bind(task)
+            .fetch_one(&app.pool)
+            .await
+            .unwrap();
+            (id, task)
+        }
+    };
+    let (revoked, t5615) = grant_of(pat.id, 5615).await;
+    let response = app
+        .delete_as(&admin, &format!("/api/v1/rbac/grants/{revoked}"))
+        .await;
+    assert!(response.status.is_success(), "{:?}", response.status);
+    expected.remove(&t5615);
+    let (own_5608, _) = grant_of(pat.id, 5608).await;
+    let (expiring, t5625) = grant_of(role, 5625).await;
+    app.exec(&format!(
+        "UPDATE app.d_entity_id_rbac_map SET active_flag = false, revoked_ts = now() WHERE id = '{own_5608}';
+         UPDATE app.d_entity_id_rbac_map SET expires_ts = now() - interval '1 second' WHERE id = '{expiring}';"
+    ))
+    .await;
+    expected.remove(&t5625);
+    let t5700 = task_by_number(&app, 5700).await;
+    assert!(!expected.contains(&t5700));
+    // The grant API checks the task exists in the registry, which the fixture's SQL skipped.
+    app.exec(
+        "INSERT INTO app.d_entity_instance_id (tenant_id, entity_type, entity_id, name, code, slug)
+           SELECT tenant_id, 'task', id, name, code, slug FROM app.d_task WHERE tenant_id = 'acme' AND code = 'T-5700'",
+    )
+    .await;
+    let response = app
+        .post_json(
+            "/api/v1/rbac/grants",
+            Some(&admin),
+            &json!({"grantee_type": "employee", "grantee_id": pat.id, "entity_type": "task",
+                    "entity_id": t5700, "levels": [0]}),
+        )
+        .await;
+    assert_eq!(
+        response.status,
+        StatusCode::CREATED,
+        "{:?}",
+        response.json()
+    );
+    expected.insert(t5700);
+    assert_grant_order(&app, &pat, &expected).await;
+    app.exec(
+        "UPDATE app.d_task SET updated_ts = now() + interval '2 hours' WHERE tenant_id = 'acme' AND code = 'T-5700'",
+    )
+    .await;
+    assert_grant_order(&app, &pat, &expected).await;
+    let top = app
+        .get_as(&pat, "/api/v1/task?limit=1&sort=updated_ts&order=desc")
+        .await
+        .json();
+    assert_eq!(top["data"][0]["code"], "T-5700");
+}
+
+/// Pages through `user`'s tasks by `updated_ts` both ways (50 a page) against `expected`, and
+/// checks the copy the walk reads: every active task grant holds its task's `updated_ts`.
+async fn assert_grant_order(app: &TestApp, user: &TestUser, expected: &HashSet<Uuid>) {
+    for order in ["desc", "asc"] {
+        assert_pages_exactly(app, user, ("updated_ts", order, 50), expected).await;
+    }
+    let stale: i64 = sqlx::query_scalar(
+        "SELECT count(*) FROM app.d_entity_id_rbac_map g JOIN app.d_task t
+            ON t.tenant_id = g.tenant_id AND t.id = g.entity_id
+         WHERE g.entity_type = 'task' AND g.active_flag
+           AND g.target_updated_ts IS DISTINCT FROM t.updated_ts",
+    )
+    .fetch_one(&app.pool)
+    .await
+    .unwrap();
+    assert_eq!(stale, 0, "task grants whose copy of updated_ts is stale");
+}
+
+/// Pages through `user`'s tasks (`sort`, `order`, `limit` rows a page) and checks that they are
+/// exactly `expected`, each once, in the order the admin's unfiltered list of the same rows has.
+async fn assert_pages_exactly(
+    app: &TestApp,
+    user: &TestUser,
+    (sort, order, limit): (&str, &str, u32),
+    expected: &HashSet<Uuid>,
+) {
+    let mut seen: Vec<Uuid> = Vec::new();
+    let mut cursor: Option<String> = None;
+    loop {
+        let mut path = format!("/api/v1/task?limit={limit}&sort={sort}&order={order}");
+        if let Some(c) = &cursor {
+            path.push_str(&format!("&cursor={c}"));
+        }
+        let page = app.get_as(user, &path).await.json();
+        seen.extend(
+            page["data"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .map(|row| Uuid::parse_str(row["id"].as_str().unwrap()).unwrap()),
+        );
+        match page["next_cursor"].as_str() {
+            Some(next) => cursor = Some(next.to_owned()),
+            None => break,
+        }
+    }
+    let unique: HashSet<Uuid> = seen.iter().copied().collect();
+    assert_eq!(unique.len(), seen.len(), "{sort} {order}: no row repeated");
+    assert_eq!(
+        &unique, expected,
+        "{sort} {order}: exactly the visible rows"
+    );
+    // The admin's unfiltered list of the same rows, in the same order, is the reference.
+    let sql = format!(
+        "SELECT id FROM app.d_task WHERE tenant_id = 'acme' AND active_flag AND id = ANY($1)
+         ORDER BY {} {order}, id {order}",
+        if sort == "name" { "lower(name)" } else { sort }
+    );
+    let ordered: Vec<Uuid> = sqlx::query_scalar(sqlx::AssertSqlSafe(sql))
+        .bind(&seen)
+        .fetch_all(&app.pool)
+        .await
+        .unwrap();
+    assert_eq!(
+        seen, ordered,
+        "{sort} {order}: pages in order across branches"
+    );
 }
 
 pub fn current_user(user: &TestUser) -> CurrentUser {
