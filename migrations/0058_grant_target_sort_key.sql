@@ -47,8 +47,10 @@ BEGIN
 END
 $$;
 
+-- On any update, not `UPDATE OF updated_ts`: a column list only sees the statement's SET list, and
+-- would miss an updated_ts that a BEFORE trigger changed. WHEN compares the row as written.
 CREATE TRIGGER d_task_grant_sort_key_tg
-    AFTER UPDATE OF updated_ts ON app.d_task
+    AFTER UPDATE ON app.d_task
     FOR EACH ROW
     WHEN (OLD.updated_ts IS DISTINCT FROM NEW.updated_ts)
     EXECUTE FUNCTION app.copy_task_sort_key_to_grants();
