@@ -694,31 +694,29 @@ async fn visible_parts(
     if ids.len() > PARTS_MAX_IDS {
         return Ok(None);
     }
-    let mut qb = QueryBuilder::new("SELECT id FROM (");
+    // The parents the caller's cascades reach, and the instances of `entity` they reach past
+    // depth 0 (the cascading grants' own targets are grants, which a page walks with the rest): one
+    // query, cut one row past both bounds together, so a cut stream has a part over its bound.
+    let mut qb = QueryBuilder::new("SELECT is_parent, id FROM (");
     push_grant_ctes(&mut qb, user);
     push_reach_cte(&mut qb, user, entity);
-    qb.push(" SELECT entity_id FROM pmo_reach WHERE entity_type = ")
+    qb.push(" SELECT entity_type = ")
         .push_bind(parent.as_str())
-        .push(" LIMIT ")
-        .push_bind(PARTS_MAX_PARENTS as i64 + 1)
-        .push(") reached (id)");
-    let mut parents: Vec<Uuid> = qb.build_query_scalar().fetch_all(db).await?;
-    if parents.len() > PARTS_MAX_PARENTS {
-        return Ok(None);
-    }
-    // Reached past depth 0: the cascading grants' own targets are grants, walked with the rest.
-    let mut qb = QueryBuilder::new("SELECT id FROM (");
-    push_grant_ctes(&mut qb, user);
-    push_reach_cte(&mut qb, user, entity);
-    qb.push(" SELECT entity_id FROM pmo_reach WHERE depth > 0 AND entity_type = ")
+        .push(", entity_id FROM pmo_reach WHERE entity_type = ")
+        .push_bind(parent.as_str())
+        .push(" OR (depth > 0 AND entity_type = ")
         .push_bind(entity.as_str())
-        .push(" LIMIT ")
-        .push_bind(PARTS_MAX_IDS as i64 + 1)
-        .push(") reached (id)");
-    let mut reached_ids: Vec<Uuid> = qb.build_query_scalar().fetch_all(db).await?;
-    if reached_ids.len() > PARTS_MAX_IDS {
+        .push(") LIMIT ")
+        .push_bind((PARTS_MAX_PARENTS + PARTS_MAX_IDS) as i64 + 2)
+        .push(") reached (is_parent, id)");
+    let reached: Vec<(bool, Uuid)> = qb.build_query_as().fetch_all(db).await?;
+    let (parents, reached_ids): (Vec<_>, Vec<_>) =
+        reached.into_iter().partition(|(is_parent, _)| *is_parent);
+    if parents.len() > PARTS_MAX_PARENTS || reached_ids.len() > PARTS_MAX_IDS {
         return Ok(None);
     }
+    let mut parents: Vec<Uuid> = parents.into_iter().map(|(_, id)| id).collect();
+    let mut reached_ids: Vec<Uuid> = reached_ids.into_iter().map(|(_, id)| id).collect();
     for set in [&mut ids, &mut parents, &mut reached_ids] {
         set.sort_unstable();
         set.dedup();
