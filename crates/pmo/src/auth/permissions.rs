@@ -130,6 +130,9 @@ impl fmt::Display for Levels {
     }
 }
 
+/// A grant row (alias `g`) in force: not revoked, not expired.
+const GRANT_IN_FORCE: &str = "g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now())";
+
 /// The caller's roles and active grants, as CTEs `pmo_roles` and `pmo_grants` (entity_type,
 /// entity_id, cascade_flag, permission, via_role, expires_ts), starting a `WITH RECURSIVE` clause.
 fn push_grant_ctes(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser) {
@@ -143,9 +146,9 @@ fn push_grant_ctes(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser) {
         .push_bind(user.tenant_id.clone())
         .push(" AND g.grantee_type = 'employee' AND g.grantee_id = ")
         .push_bind(user.employee_id)
-        .push(" AND g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now()) UNION ALL SELECT g.entity_type, g.entity_id, g.cascade_flag, g.permission, g.grantee_id, g.expires_ts FROM pmo_roles r JOIN app.d_entity_id_rbac_map g ON g.tenant_id = ")
+        .push(format!(" AND {GRANT_IN_FORCE} UNION ALL SELECT g.entity_type, g.entity_id, g.cascade_flag, g.permission, g.grantee_id, g.expires_ts FROM pmo_roles r JOIN app.d_entity_id_rbac_map g ON g.tenant_id = "))
         .push_bind(user.tenant_id.clone())
-        .push(" AND g.grantee_type = 'role' AND g.grantee_id = r.role_id WHERE g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now()))");
+        .push(format!(" AND g.grantee_type = 'role' AND g.grantee_id = r.role_id WHERE {GRANT_IN_FORCE})"));
 }
 
 /// One active grant of the caller: their own, or one of a role they hold (`via_role`).
@@ -760,7 +763,7 @@ pub struct PartsOrder<'a> {
 ///    as one short range (index-only when it holds the key) — and the named ids outside those
 ///    parents. Where the grant rows carry the sort key (`GRANT_ORDERED_SORTS`), the named ids
 ///    are one branch per grantee: their grants walked in the page's order, each task probed
-///    until `limit` pass the conditions (52 probes for a page of 51, however many grants), plus
+///    until `limit` pass the conditions (51 probes for a page of 50, however many grants), plus
 ///    the link-reached ids probed one by one; a row two branches hold comes out once. Otherwise
 ///    every named id is probed: through the table's hash index on `id` where it has one
 ///    (`d_task`, migration 0057), two pages a probe instead of the four of a B-tree descent,
@@ -768,7 +771,7 @@ pub struct PartsOrder<'a> {
 /// 2. Those ids' rows, probed again by id in the caller's tenant.
 ///
 /// Sorting the candidates' keys instead of their rows, and reading whole rows for the page only:
-/// "my tasks" of the benchmark's user sorts ~400 candidates for a page of 51 (docs/BENCHMARKS.md).
+/// "my tasks" of the benchmark's user sorts 293 candidates for a page of 51 (docs/BENCHMARKS.md).
 /// The order does not survive the caller's own select: it orders again.
 pub fn push_parts_source(
     qb: &mut QueryBuilder<Postgres>,
@@ -814,7 +817,7 @@ pub fn push_parts_source(
                 .push(" AND g.entity_type = ")
                 .push_bind(entity.as_str())
                 .push(format!(
-                    " AND g.entity_id IS NOT NULL AND g.active_flag AND (g.expires_ts IS NULL OR g.expires_ts > now()) ORDER BY g.target_{} {dir}, g.entity_id {dir} LIMIT ",
+                    " AND g.entity_id IS NOT NULL AND {GRANT_IN_FORCE} ORDER BY g.target_{} {dir}, g.entity_id {dir} LIMIT ",
                     order.column
                 ))
                 .push_bind(limit)
