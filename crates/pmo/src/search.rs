@@ -36,7 +36,7 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::auth::permissions::{self, PairVisibility, Visibility};
+use crate::auth::permissions::{self, PairVisibility, PartsBranch, Visibility};
 use crate::entity::EntityType;
 use crate::entity::records;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
@@ -422,7 +422,14 @@ async fn list_entity_options(
             &user,
             entity,
             parts,
-            |qb| push_option_conditions(qb, &user, q.as_deref()),
+            |qb, branch| {
+                push_option_conditions(qb, &user, q.as_deref());
+                // A grant walk matches `q` on the grant's copies first, from the index alone, and
+                // opens only the matching tasks (38 of the benchmark user's 300 for `inst`).
+                if let (PartsBranch::Grants, Some(q)) = (branch, q.as_deref()) {
+                    push_text_match(qb, "g.target_name_lower", "g.target_code_lower", q);
+                }
+            },
             permissions::PartsOrder {
                 column: "name",
                 descending: false,
@@ -467,13 +474,18 @@ fn push_option_conditions(qb: &mut QueryBuilder<Postgres>, user: &CurrentUser, q
 fn push_option_match(qb: &mut QueryBuilder<Postgres>, q: Option<&str>) {
     qb.push(" AND t.active_flag = true");
     if let Some(q) = q {
-        let pattern = contains_pattern(q);
-        qb.push(" AND (lower(t.name) LIKE lower(")
-            .push_bind(pattern.clone())
-            .push(") OR lower(t.code) LIKE lower(")
-            .push_bind(pattern)
-            .push("))");
+        push_text_match(qb, "lower(t.name)", "lower(t.code)", q);
     }
+}
+
+/// ` AND` a lower-cased name or code (SQL expressions) containing `q`.
+fn push_text_match(qb: &mut QueryBuilder<Postgres>, name: &str, code: &str, q: &str) {
+    let pattern = contains_pattern(q);
+    qb.push(format!(" AND ({name} LIKE lower("))
+        .push_bind(pattern.clone())
+        .push(format!(") OR {code} LIKE lower("))
+        .push_bind(pattern)
+        .push("))");
 }
 
 /// Runs an options query; `cache_plan` only where the best plan cannot depend on the pattern.

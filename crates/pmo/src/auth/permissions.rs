@@ -616,10 +616,23 @@ pub struct VisibleParts {
     pub reached_ids: Vec<Uuid>,
 }
 
-/// Sorts whose key instance grants carry a copy of (`target_{column}` on
-/// `d_entity_id_rbac_map`, kept by triggers; migration 0058), so a caller's grants on the type
-/// can be read in the page's order: `d_entity_id_rbac_map_grantee_order_ix`.
-pub const GRANT_ORDERED_SORTS: &[(EntityType, &str)] = &[(EntityType::Task, "updated_ts")];
+/// Sorts whose key instance grants carry a copy of, with that copy's column on
+/// `d_entity_id_rbac_map` (kept by triggers; migrations 0058 and 0060), so a caller's grants on
+/// the type can be read in the page's order: `d_entity_id_rbac_map_grantee_order_ix` holds them
+/// newest task first, and carries the name copies for a name-ordered walk to sort in memory.
+const GRANT_ORDERED_SORTS: &[(EntityType, &str, &str)] = &[
+    (EntityType::Task, "updated_ts", "target_updated_ts"),
+    (EntityType::Task, "name", "target_name_lower"),
+];
+
+/// The column of `d_entity_id_rbac_map` holding instance grants' copy of `entity`'s sort
+/// `column`, when they carry one (`GRANT_ORDERED_SORTS`).
+pub fn grant_sort_copy(entity: EntityType, column: &str) -> Option<&'static str> {
+    GRANT_ORDERED_SORTS
+        .iter()
+        .find(|(sorted, sort, _)| *sorted == entity && *sort == column)
+        .map(|(_, _, copy)| *copy)
+}
 
 /// Decides the `Visibility` of `entity` for the caller: one query, which stops after
 /// `SPARSE_VISIBILITY_LIMIT + 1` ids.
@@ -754,6 +767,16 @@ pub struct PartsOrder<'a> {
     pub clause: &'a str,
 }
 
+/// Which rows a branch of `push_parts_source` reads, for its `conditions`: the table alone
+/// (alias `t`), or the caller's grants (alias `g`) joined to it, whose copies of the task's keys
+/// (`g.target_updated_ts`, `g.target_name_lower`, `g.target_code_lower`) a condition may also
+/// test, so that the walk drops a grant from the index alone, before it opens the task.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PartsBranch {
+    Table,
+    Grants,
+}
+
 /// `(…)`: the rows of `entity` (every column, for the caller to alias) visible under `parts` and
 /// first in `order`, at most `limit` of them. Two phases:
 ///
@@ -762,9 +785,10 @@ pub struct PartsOrder<'a> {
 ///    cut to the first `limit` in order, which an index on (tenant, parent column, order) reads
 ///    as one short range (index-only when it holds the key) — and the named ids outside those
 ///    parents. Where the grant rows carry the sort key (`GRANT_ORDERED_SORTS`), the named ids
-///    are one branch per grantee: their grants walked in the page's order, each task probed
-///    until `limit` pass the conditions (51 probes for a page of 50, however many grants), plus
-///    the link-reached ids probed one by one; a row two branches hold comes out once. Otherwise
+///    are one branch per grantee: their grants walked in the page's order (newest first from the
+///    index; by name, the grants' name copies sorted in memory), each task probed until `limit`
+///    pass the conditions (51 probes for a page of 50, however many grants), plus the
+///    link-reached ids probed one by one; a row two branches hold comes out once. Otherwise
 ///    every named id is probed: through the table's hash index on `id` where it has one
 ///    (`d_task`, migration 0057), two pages a probe instead of the four of a B-tree descent,
 ///    which `= ANY` always takes.
@@ -778,7 +802,7 @@ pub fn push_parts_source(
     user: &CurrentUser,
     entity: EntityType,
     parts: &VisibleParts,
-    conditions: impl Fn(&mut QueryBuilder<Postgres>),
+    conditions: impl Fn(&mut QueryBuilder<Postgres>, PartsBranch),
     order: PartsOrder,
     limit: i64,
 ) {
@@ -786,28 +810,29 @@ pub fn push_parts_source(
     let parent = parts.parent_column;
     let clause = order.clause;
     let keys = format!("t.id, t.{}", order.column);
-    let grant_ordered = GRANT_ORDERED_SORTS.contains(&(entity, order.column));
+    let grant_key = grant_sort_copy(entity, order.column);
     // Branches may repeat a row only when grants are walked (a task granted and under a granted
-    // project); otherwise the named ids exclude the parents' rows and no row comes twice.
-    let distinct = if grant_ordered { "DISTINCT " } else { "" };
+    // project); otherwise the named ids exclude the parents' rows and no row comes twice. The
+    // DISTINCT sits below the order, which may sort on an expression of the keys (`lower(name)`).
+    let distinct = if grant_key.is_some() { "DISTINCT " } else { "" };
     qb.push(format!(
-        "(SELECT t.* FROM (SELECT {distinct}{keys} FROM (SELECT {keys} FROM unnest("
+        "(SELECT t.* FROM (SELECT {keys} FROM (SELECT {distinct}{keys} FROM (SELECT {keys} FROM unnest("
     ))
     .push_bind(parts.parents.clone())
     .push(format!(
         "::uuid[]) p (id) CROSS JOIN LATERAL (SELECT {keys} FROM {table} t"
     ));
-    conditions(qb);
+    conditions(qb, PartsBranch::Table);
     qb.push(format!(" AND t.{parent} = p.id{clause} LIMIT "))
         .push_bind(limit)
         .push(") t");
-    if grant_ordered {
+    if let Some(grant_key) = grant_key {
         let dir = if order.descending { "DESC" } else { "ASC" };
         for (grantee_type, grantee_id) in &parts.grantees {
             qb.push(format!(
                 " UNION ALL (SELECT {keys} FROM app.d_entity_id_rbac_map g JOIN {table} t ON t.id = g.entity_id"
             ));
-            conditions(qb);
+            conditions(qb, PartsBranch::Grants);
             qb.push(" AND g.tenant_id = ")
                 .push_bind(user.tenant_id.clone())
                 .push(" AND g.grantee_type = ")
@@ -817,8 +842,7 @@ pub fn push_parts_source(
                 .push(" AND g.entity_type = ")
                 .push_bind(entity.as_str())
                 .push(format!(
-                    " AND g.entity_id IS NOT NULL AND {GRANT_IN_FORCE} ORDER BY g.target_{} {dir}, g.entity_id {dir} LIMIT ",
-                    order.column
+                    " AND g.entity_id IS NOT NULL AND {GRANT_IN_FORCE} ORDER BY g.{grant_key} {dir}, g.entity_id {dir} LIMIT "
                 ))
                 .push_bind(limit)
                 .push(")");
@@ -826,17 +850,17 @@ pub fn push_parts_source(
         qb.push(format!(" UNION ALL SELECT {keys} FROM unnest("))
             .push_bind(parts.reached_ids.clone())
             .push(format!("::uuid[]) g (id) JOIN {table} t ON t.id = g.id"));
-        conditions(qb);
+        conditions(qb, PartsBranch::Table);
     } else {
         qb.push(format!(" UNION ALL SELECT {keys} FROM unnest("))
             .push_bind(parts.ids.clone())
             .push(format!("::uuid[]) g (id) JOIN {table} t ON t.id = g.id"));
-        conditions(qb);
+        conditions(qb, PartsBranch::Table);
         qb.push(format!(" AND NOT coalesce(t.{parent} = ANY("))
             .push_bind(parts.parents.clone())
             .push("), false)");
     }
-    qb.push(format!(") t{clause} LIMIT "))
+    qb.push(format!(") t) t{clause} LIMIT "))
         .push_bind(limit)
         .push(format!(
             ") page JOIN {table} t ON t.id = page.id AND t.tenant_id = "

@@ -15,7 +15,7 @@ use sqlx::{Connection, PgConnection, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::auth::permissions::{self, Level, Levels, Visibility};
+use crate::auth::permissions::{self, Level, Levels, PartsBranch, Visibility};
 use crate::entity::registry::{
     EntityDef, EntityType, FieldDef, FieldKind, LinesDef, SortDirection, Storage,
 };
@@ -667,7 +667,8 @@ pub async fn list_records(
     let conditions = |qb: &mut QueryBuilder<Postgres>, visibility: &Visibility| {
         push_list_conditions(qb, user, def, scope, request, &filters, visibility);
         if let Some(cursor) = &request.cursor {
-            push_cursor_condition(qb, request.sort, request.direction, cursor);
+            let key = sort_expression(request.sort);
+            push_cursor_condition(qb, request.sort, request.direction, cursor, (&key, "t.id"));
         }
     };
     let parts = parent_ordered_parts(&visibility, def, request);
@@ -682,7 +683,25 @@ pub async fn list_records(
             user,
             def.entity_type,
             parts,
-            |qb| conditions(qb, &Visibility::Everything),
+            |qb, branch| {
+                conditions(qb, &Visibility::Everything);
+                // A grant walk also tests the cursor on the grant's copy of the sort key, so a
+                // deep page skips the grants before it in the index instead of probing their tasks.
+                if let (PartsBranch::Grants, Some(cursor), Some(copy)) = (
+                    branch,
+                    &request.cursor,
+                    permissions::grant_sort_copy(def.entity_type, request.sort.name),
+                ) {
+                    let key = format!("g.{copy}");
+                    push_cursor_condition(
+                        qb,
+                        request.sort,
+                        request.direction,
+                        cursor,
+                        (&key, "g.entity_id"),
+                    );
+                }
+            },
             permissions::PartsOrder {
                 column: request.sort.name,
                 descending: request.direction == SortDirection::Desc,
@@ -792,12 +811,14 @@ fn sort_cast(sort: &FieldDef) -> &'static str {
     }
 }
 
-/// Rows after the cursor in (sort NULLS LAST, id) order.
+/// Rows after the cursor in (sort NULLS LAST, id) order, reading the sort key and the id from
+/// `key` and `id`: the row's own (`lower(t.name)`, `t.id`) or a task grant's copies of them.
 fn push_cursor_condition(
     qb: &mut QueryBuilder<Postgres>,
     sort: &FieldDef,
     direction: SortDirection,
     cursor: &Cursor,
+    (key, id): (&str, &str),
 ) {
     let cmp = if direction == SortDirection::Asc {
         ">"
@@ -808,8 +829,8 @@ fn push_cursor_condition(
     match &cursor.value {
         Some(value) if NOT_NULL_SORTS.contains(&sort.name) => {
             qb.push(" AND (");
-            push_sort_expression(qb, sort);
-            qb.push(", t.id) ")
+            qb.push(key);
+            qb.push(format!(", {id}) "))
                 .push(cmp)
                 .push(" (")
                 .push_bind(value.clone())
@@ -820,23 +841,23 @@ fn push_cursor_condition(
         Some(value) => {
             // Nullable key: past the value, or equal and past the id, or in the NULL group at the end.
             qb.push(" AND (");
-            push_sort_expression(qb, sort);
+            qb.push(key);
             qb.push(format!(" {cmp} "))
                 .push_bind(value.clone())
                 .push(format!("::{cast} OR ("));
-            push_sort_expression(qb, sort);
+            qb.push(key);
             qb.push(" = ")
                 .push_bind(value.clone())
-                .push(format!("::{cast} AND t.id {cmp} "))
+                .push(format!("::{cast} AND {id} {cmp} "))
                 .push_bind(cursor.id)
                 .push(") OR ");
-            push_sort_expression(qb, sort);
+            qb.push(key);
             qb.push(" IS NULL)");
         }
         None => {
             qb.push(" AND ");
-            push_sort_expression(qb, sort);
-            qb.push(format!(" IS NULL AND t.id {cmp} "))
+            qb.push(key);
+            qb.push(format!(" IS NULL AND {id} {cmp} "))
                 .push_bind(cursor.id);
         }
     }

@@ -514,34 +514,10 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
         assert_pages_exactly(&app, &pat, (sort, order, 200), &expected).await;
     }
     // The picker reads the same parts in name order: exactly the visible matches, first by name.
-    let visible: Vec<Uuid> = expected.iter().copied().collect();
-    let matching: Vec<Uuid> = sqlx::query_scalar(
-        "SELECT id FROM app.d_task WHERE tenant_id = 'acme' AND active_flag AND id = ANY($1)
-           AND (lower(name) LIKE '%task 1%' OR lower(code) LIKE '%task 1%')
-         ORDER BY lower(name), id LIMIT 100",
-    )
-    .bind(&visible)
-    .fetch_all(&app.pool)
-    .await
-    .unwrap();
     assert_eq!(
-        matching.len(),
+        assert_picker(&app, &pat, "Task 1", &expected).await,
         100,
         "enough visible matches to fill the page"
-    );
-    let options = app
-        .get_as(&pat, "/api/v1/entity/task/options?q=Task%201&limit=100")
-        .await
-        .json();
-    let offered: Vec<Uuid> = options["data"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|row| Uuid::parse_str(row["id"].as_str().unwrap()).unwrap())
-        .collect();
-    assert_eq!(
-        offered, matching,
-        "options: the visible matches in name order"
     );
 
     // The admin sees every live task; the parts shape is only ever a caller's.
@@ -552,11 +528,13 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
     assert_eq!(all["total"], 6398);
 }
 
-/// "My tasks" newest first walks the caller's task grants in that order (a copy of each task's
-/// `updated_ts` on its grants, migration 0058) and stops when the page is full, so the copy must
-/// follow every change: tasks updated through the API and in SQL, grants made through the API and
+/// "My tasks" newest first or by name, and the task picker, walk the caller's task grants in that
+/// order (copies of each task's `updated_ts`, `lower(name)` and `lower(code)` on its grants,
+/// migrations 0058 and 0060) and stop when the page is full, so the copies must follow every
+/// change: tasks updated and renamed through the API and in SQL, grants made through the API and
 /// in SQL, revoked, expired, held twice and held through a role. After each change every page, in
-/// both directions, must hold exactly the visible tasks in the admin's order.
+/// both directions and both orders, must hold exactly the visible tasks in the admin's order, and
+/// a picker exactly the visible matches.
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
 async fn grant_walked_pages_follow_task_updates_and_grant_changes(pool: PgPool) {
     let app = TestApp::spawn(pool).await;
@@ -694,24 +672,103 @@ async fn grant_walked_pages_follow_task_updates_and_grant_changes(pool: PgPool) 
         .await
         .json();
     assert_eq!(top["data"][0]["code"], "T-5700");
+
+    // Renames move tasks in name order and in or out of a picker's matches: T-5622 (pat's grant)
+    // renamed through the API, T-5629 (pat's) renamed in SQL without touching updated_ts, T-5636
+    // (pat's) given a matching code in SQL, and T-5614 (the role's), which matched, renamed away.
+    let t5622 = task_by_number(&app, 5622).await;
+    let version = app
+        .get_as(&admin, &format!("/api/v1/task/{t5622}"))
+        .await
+        .json()["version"]
+        .clone();
+    let response = crate::records::patch(
+        &app,
+        &admin,
+        &format!("/api/v1/task/{t5622}"),
+        json!({"name": "Zebra crossing", "version": version}),
+    )
+    .await;
+    assert_eq!(response.status, StatusCode::OK, "{:?}", response.json());
+    app.exec(
+        "UPDATE app.d_task SET name = 'zebra two' WHERE tenant_id = 'acme' AND code = 'T-5629';
+         UPDATE app.d_task SET code = 'ZEB-3' WHERE tenant_id = 'acme' AND code = 'T-5636';
+         UPDATE app.d_task SET name = 'Zebra gone' WHERE tenant_id = 'acme' AND code = 'T-5614';",
+    )
+    .await;
+    assert_eq!(
+        assert_picker(&app, &pat, "ZEB", &expected).await,
+        4,
+        "the three renamed tasks and the recoded one"
+    );
+    app.exec(
+        "UPDATE app.d_task SET name = 'Aardvark' WHERE tenant_id = 'acme' AND code = 'T-5614'",
+    )
+    .await;
+    assert_eq!(assert_picker(&app, &pat, "zeb", &expected).await, 3);
+    assert_eq!(assert_picker(&app, &pat, "aardvark", &expected).await, 1);
+    assert_grant_order(&app, &pat, &expected).await;
 }
 
-/// Pages through `user`'s tasks by `updated_ts` both ways (50 a page) against `expected`, and
-/// checks the copy the walk reads: every active task grant holds its task's `updated_ts`.
+/// Pages through `user`'s tasks both ways, by `updated_ts` (50 a page) and by name (200 a page),
+/// against `expected`, and checks the copies the walks read: every active task grant holds its
+/// task's `updated_ts`, `lower(name)` and `lower(code)`.
 async fn assert_grant_order(app: &TestApp, user: &TestUser, expected: &HashSet<Uuid>) {
     for order in ["desc", "asc"] {
         assert_pages_exactly(app, user, ("updated_ts", order, 50), expected).await;
+        assert_pages_exactly(app, user, ("name", order, 200), expected).await;
     }
     let stale: i64 = sqlx::query_scalar(
         "SELECT count(*) FROM app.d_entity_id_rbac_map g JOIN app.d_task t
             ON t.tenant_id = g.tenant_id AND t.id = g.entity_id
          WHERE g.entity_type = 'task' AND g.active_flag
-           AND g.target_updated_ts IS DISTINCT FROM t.updated_ts",
+           AND (g.target_updated_ts, g.target_name_lower, g.target_code_lower)
+               IS DISTINCT FROM (t.updated_ts, lower(t.name), lower(t.code))",
     )
     .fetch_one(&app.pool)
     .await
     .unwrap();
-    assert_eq!(stale, 0, "task grants whose copy of updated_ts is stale");
+    assert_eq!(
+        stale, 0,
+        "task grants whose copies of the task's keys are stale"
+    );
+}
+
+/// Checks that `user`'s task picker for `q` (100 a page) offers exactly the first of the
+/// `expected` tasks whose name or code contains `q`, in name order; returns how many it offered.
+async fn assert_picker(app: &TestApp, user: &TestUser, q: &str, expected: &HashSet<Uuid>) -> usize {
+    let visible: Vec<Uuid> = expected.iter().copied().collect();
+    let matching: Vec<Uuid> = sqlx::query_scalar(
+        "SELECT id FROM app.d_task WHERE tenant_id = 'acme' AND active_flag AND id = ANY($1)
+           AND (lower(name) LIKE '%' || lower($2) || '%' OR lower(code) LIKE '%' || lower($2) || '%')
+         ORDER BY lower(name), id LIMIT 100",
+    )
+    .bind(&visible)
+    .bind(q)
+    .fetch_all(&app.pool)
+    .await
+    .unwrap();
+    let options = app
+        .get_as(
+            user,
+            &format!(
+                "/api/v1/entity/task/options?q={}&limit=100",
+                q.replace(' ', "%20")
+            ),
+        )
+        .await
+        .json();
+    let offered: Vec<Uuid> = options["data"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|row| Uuid::parse_str(row["id"].as_str().unwrap()).unwrap())
+        .collect();
+    assert_eq!(
+        offered, matching,
+        "options for {q:?}: the visible matches in name order"
+    );
+    offered.len()
 }
 
 /// Pages through `user`'s tasks (`sort`, `order`, `limit` rows a page) and checks that they are
