@@ -573,20 +573,7 @@ async fn grant_walked_pages_follow_task_updates_and_grant_changes(pool: PgPool) 
 
     // Updates move tasks: an old one of pat's through the API, a role's to the top and another
     // role's to the bottom in SQL.
-    let t5608 = task_by_number(&app, 5608).await;
-    let version = app
-        .get_as(&admin, &format!("/api/v1/task/{t5608}"))
-        .await
-        .json()["version"]
-        .clone();
-    let response = crate::records::patch(
-        &app,
-        &admin,
-        &format!("/api/v1/task/{t5608}"),
-        json!({"descr": "moved up", "version": version}),
-    )
-    .await;
-    assert_eq!(response.status, StatusCode::OK, "{:?}", response.json());
+    patch_task(&app, &admin, 5608, json!({"descr": "moved up"})).await;
     app.exec(
         "UPDATE app.d_task SET updated_ts = now() + interval '1 hour' WHERE tenant_id = 'acme' AND code = 'T-5614';
          UPDATE app.d_task SET updated_ts = timestamptz '2025-01-01' WHERE tenant_id = 'acme' AND code = 'T-6395';",
@@ -675,21 +662,8 @@ async fn grant_walked_pages_follow_task_updates_and_grant_changes(pool: PgPool) 
 
     // Renames move tasks in name order and in or out of a picker's matches: T-5622 (pat's grant)
     // renamed through the API, T-5629 (pat's) renamed in SQL without touching updated_ts, T-5636
-    // (pat's) given a matching code in SQL, and T-5614 (the role's), which matched, renamed away.
-    let t5622 = task_by_number(&app, 5622).await;
-    let version = app
-        .get_as(&admin, &format!("/api/v1/task/{t5622}"))
-        .await
-        .json()["version"]
-        .clone();
-    let response = crate::records::patch(
-        &app,
-        &admin,
-        &format!("/api/v1/task/{t5622}"),
-        json!({"name": "Zebra crossing", "version": version}),
-    )
-    .await;
-    assert_eq!(response.status, StatusCode::OK, "{:?}", response.json());
+    // (pat's) given a matching code in SQL, and T-5614 (the role's) renamed to match, then away.
+    patch_task(&app, &admin, 5622, json!({"name": "Zebra crossing"})).await;
     app.exec(
         "UPDATE app.d_task SET name = 'zebra two' WHERE tenant_id = 'acme' AND code = 'T-5629';
          UPDATE app.d_task SET code = 'ZEB-3' WHERE tenant_id = 'acme' AND code = 'T-5636';
@@ -732,6 +706,15 @@ async fn assert_grant_order(app: &TestApp, user: &TestUser, expected: &HashSet<U
         stale, 0,
         "task grants whose copies of the task's keys are stale"
     );
+}
+
+/// PATCHes task T-`number` through the API as `user`, at its current version.
+async fn patch_task(app: &TestApp, user: &TestUser, number: i32, mut body: Value) {
+    let task = task_by_number(app, number).await;
+    let path = format!("/api/v1/task/{task}");
+    body["version"] = app.get_as(user, &path).await.json()["version"].clone();
+    let response = crate::records::patch(app, user, &path, body).await;
+    assert_eq!(response.status, StatusCode::OK, "{:?}", response.json());
 }
 
 /// Checks that `user`'s task picker for `q` (100 a page) offers exactly the first of the
