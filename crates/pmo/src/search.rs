@@ -36,9 +36,8 @@ use utoipa_axum::routes;
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::auth::permissions::{self, PairVisibility, PartsBranch, Visibility};
+use crate::auth::permissions::{self, PairVisibility, PartsBranch, PartsOrder, Visibility};
 use crate::entity::EntityType;
-use crate::entity::records;
 use crate::error::{ApiError, ErrorCode, ErrorEnvelope};
 use crate::http::extract::AppQuery;
 use crate::state::AppState;
@@ -410,10 +409,8 @@ async fn list_entity_options(
     // rare substrings). Everyone else picks from the type's own table under the list's visibility
     // filter, in whichever shape fits how much they see.
     let visibility = permissions::list_visibility(&state.db, &user, entity).await?;
-    let name_ordered = records::PARENT_ORDERED_SORTS.contains(&(entity, "name"));
-    if let Visibility::Dense(Some(parts)) = &visibility
-        && name_ordered
-    {
+    let name_order = PartsOrder::of(entity, "name", false, " ORDER BY lower(t.name), t.id");
+    if let (Visibility::Dense(Some(parts)), Some(name_order)) = (&visibility, name_order) {
         // A few reached projects and named ids: each project's matches in name order, cut at
         // the page (`permissions::push_parts_source`), instead of the whole table in name order.
         let mut qb = QueryBuilder::<Postgres>::new("SELECT t.id, t.name, t.code FROM ");
@@ -426,15 +423,11 @@ async fn list_entity_options(
                 push_option_conditions(qb, &user, q.as_deref());
                 // A grant walk matches `q` on the grant's copies first, from the index alone, and
                 // opens only the matching tasks (38 of the benchmark user's 300 for `inst`).
-                if let (PartsBranch::Grants, Some(q)) = (branch, q.as_deref()) {
+                if let (PartsBranch::Grants { .. }, Some(q)) = (branch, q.as_deref()) {
                     push_text_match(qb, "g.target_name_lower", "g.target_code_lower", q);
                 }
             },
-            permissions::PartsOrder {
-                column: "name",
-                descending: false,
-                clause: " ORDER BY lower(t.name), t.id",
-            },
+            name_order,
             limit,
         );
         qb.push(" t ORDER BY lower(t.name), t.id LIMIT ")

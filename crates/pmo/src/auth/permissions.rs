@@ -601,9 +601,9 @@ const PARTS_MAX_PARENTS: usize = 64;
 /// 13,000 visible tasks: a page then reads one short index range per project
 /// (`push_parts_source`) instead of scanning the table for visible rows (docs/BENCHMARKS.md).
 ///
-/// For a sort the grant rows carry a copy of (`GRANT_ORDERED_SORTS`), a page reads the named ids
-/// in two other parts instead: each of `grantees`' grants on the type walked in that order, and
-/// `reached_ids`, the instances only links reach.
+/// Filters that test a row against the set use `ids` (`push_instance_filter`). A page in a sort of
+/// `PARTS_SORTS` reads the named ids in two other parts instead: each of `grantees`' grants on the
+/// type walked in that order, and `reached_ids`, the instances only links reach.
 #[derive(Debug)]
 pub struct VisibleParts {
     pub ids: Vec<Uuid>,
@@ -616,23 +616,17 @@ pub struct VisibleParts {
     pub reached_ids: Vec<Uuid>,
 }
 
-/// Sorts whose key instance grants carry a copy of, with that copy's column on
-/// `d_entity_id_rbac_map` (kept by triggers; migrations 0058 and 0060), so a caller's grants on
-/// the type can be read in the page's order: `d_entity_id_rbac_map_grantee_order_ix` holds them
-/// newest task first, and carries the name copies for a name-ordered walk to sort in memory.
-const GRANT_ORDERED_SORTS: &[(EntityType, &str, &str)] = &[
+/// The sorts a dense caller's page reads by parts (`push_parts_source`), with the column of
+/// `d_entity_id_rbac_map` that holds the instance grants' copy of the key (kept by triggers;
+/// migrations 0058 and 0060). Each needs both halves of the walk: an index on (tenant, mirrored
+/// parent, active, key, id) for the per-parent branches — `d_task_project_ix` (… updated_ts DESC,
+/// id DESC; migration 0051) and `d_task_project_name_ix` (… lower(name), id; migration 0054) — and
+/// the grants' copy, which `d_entity_id_rbac_map_grantee_order_ix` holds newest task first and
+/// carries the name copies of for a walk by name to sort in memory.
+const PARTS_SORTS: &[(EntityType, &str, &str)] = &[
     (EntityType::Task, "updated_ts", "target_updated_ts"),
     (EntityType::Task, "name", "target_name_lower"),
 ];
-
-/// The column of `d_entity_id_rbac_map` holding instance grants' copy of `entity`'s sort
-/// `column`, when they carry one (`GRANT_ORDERED_SORTS`).
-pub fn grant_sort_copy(entity: EntityType, column: &str) -> Option<&'static str> {
-    GRANT_ORDERED_SORTS
-        .iter()
-        .find(|(sorted, sort, _)| *sorted == entity && *sort == column)
-        .map(|(_, _, copy)| *copy)
-}
 
 /// Decides the `Visibility` of `entity` for the caller: one query, which stops after
 /// `SPARSE_VISIBILITY_LIMIT + 1` ids.
@@ -759,39 +753,61 @@ async fn visible_parts(
 }
 
 /// The order of a page read by `push_parts_source`: the sort column (of alias `t`), its direction,
-/// and the page's `ORDER BY …` over alias `t` (ties broken by `t.id`).
+/// the page's `ORDER BY …` over alias `t` (ties broken by `t.id`), and the grants' copy of the
+/// key. Only `PartsOrder::of` makes one, for a sort in `PARTS_SORTS`.
 #[derive(Debug, Clone, Copy)]
 pub struct PartsOrder<'a> {
-    pub column: &'a str,
-    pub descending: bool,
-    pub clause: &'a str,
+    column: &'a str,
+    descending: bool,
+    clause: &'a str,
+    grant_copy: &'static str,
+}
+
+impl<'a> PartsOrder<'a> {
+    /// The order of `entity` by `column`, when a dense caller's page can be read by parts in it.
+    pub fn of(
+        entity: EntityType,
+        column: &'a str,
+        descending: bool,
+        clause: &'a str,
+    ) -> Option<Self> {
+        PARTS_SORTS
+            .iter()
+            .find(|(sorted, sort, _)| *sorted == entity && *sort == column)
+            .map(|(_, _, grant_copy)| PartsOrder {
+                column,
+                descending,
+                clause,
+                grant_copy,
+            })
+    }
 }
 
 /// Which rows a branch of `push_parts_source` reads, for its `conditions`: the table alone
-/// (alias `t`), or the caller's grants (alias `g`) joined to it, whose copies of the task's keys
-/// (`g.target_updated_ts`, `g.target_name_lower`, `g.target_code_lower`) a condition may also
-/// test, so that the walk drops a grant from the index alone, before it opens the task.
+/// (alias `t`), or the caller's grants (alias `g`) joined to it. A grant carries copies of the
+/// task's keys — `g.{sort_copy}` of the page's sort key, `g.target_name_lower` and
+/// `g.target_code_lower` — which a condition may also test, so that the walk drops a grant from
+/// the index alone, before it opens the task.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum PartsBranch {
     Table,
-    Grants,
+    Grants { sort_copy: &'static str },
 }
 
 /// `(…)`: the rows of `entity` (every column, for the caller to alias) visible under `parts` and
 /// first in `order`, at most `limit` of them. Two phases:
 ///
-/// 1. The page's ids, from the sort keys alone (`t.id` and `t.{column}`): a union of one branch
-///    per reached parent — `conditions` (which pushes `WHERE …` over alias `t`) plus the parent,
-///    cut to the first `limit` in order, which an index on (tenant, parent column, order) reads
-///    as one short range (index-only when it holds the key) — and the named ids outside those
-///    parents. Where the grant rows carry the sort key (`GRANT_ORDERED_SORTS`), the named ids
-///    are one branch per grantee: their grants walked in the page's order (newest first from the
-///    index; by name, the grants' name copies sorted in memory), each task probed until `limit`
-///    pass the conditions (51 probes for a page of 50, however many grants), plus the
-///    link-reached ids probed one by one; a row two branches hold comes out once. Otherwise
-///    every named id is probed: through the table's hash index on `id` where it has one
-///    (`d_task`, migration 0057), two pages a probe instead of the four of a B-tree descent,
-///    which `= ANY` always takes.
+/// 1. The page's ids, from the sort keys alone (`t.id` and `t.{column}`), as a union of:
+///    - one branch per reached parent: `conditions` (which pushes `WHERE …` over alias `t`) plus
+///      the parent, cut to the first `limit` in order, which an index on (tenant, parent column,
+///      order) reads as one short range (index-only when it holds the key);
+///    - one branch per grantee: their grants on the type walked in the page's order (newest first
+///      from the index; by name, the grants' name copies sorted in memory), each task probed
+///      until `limit` pass the conditions (51 probes for a page of 50, however many grants);
+///    - the link-reached ids, probed one by one through the table's hash index on `id`
+///      (`d_task`, migration 0057), two pages a probe instead of the four of a B-tree descent.
+///
+///    A row two branches hold (a task granted and under a granted project) comes out once.
 /// 2. Those ids' rows, probed again by id in the caller's tenant.
 ///
 /// Sorting the candidates' keys instead of their rows, and reading whole rows for the page only:
@@ -810,13 +826,11 @@ pub fn push_parts_source(
     let parent = parts.parent_column;
     let clause = order.clause;
     let keys = format!("t.id, t.{}", order.column);
-    let grant_key = grant_sort_copy(entity, order.column);
-    // Branches may repeat a row only when grants are walked (a task granted and under a granted
-    // project); otherwise the named ids exclude the parents' rows and no row comes twice. The
-    // DISTINCT sits below the order, which may sort on an expression of the keys (`lower(name)`).
-    let distinct = if grant_key.is_some() { "DISTINCT " } else { "" };
+    let grant_copy = order.grant_copy;
+    let dir = if order.descending { "DESC" } else { "ASC" };
+    // The DISTINCT sits below the order, which may sort on an expression of the keys (`lower(name)`).
     qb.push(format!(
-        "(SELECT t.* FROM (SELECT {keys} FROM (SELECT {distinct}{keys} FROM (SELECT {keys} FROM unnest("
+        "(SELECT t.* FROM (SELECT {keys} FROM (SELECT DISTINCT {keys} FROM (SELECT {keys} FROM unnest("
     ))
     .push_bind(parts.parents.clone())
     .push(format!(
@@ -826,40 +840,34 @@ pub fn push_parts_source(
     qb.push(format!(" AND t.{parent} = p.id{clause} LIMIT "))
         .push_bind(limit)
         .push(") t");
-    if let Some(grant_key) = grant_key {
-        let dir = if order.descending { "DESC" } else { "ASC" };
-        for (grantee_type, grantee_id) in &parts.grantees {
-            qb.push(format!(
-                " UNION ALL (SELECT {keys} FROM app.d_entity_id_rbac_map g JOIN {table} t ON t.id = g.entity_id"
-            ));
-            conditions(qb, PartsBranch::Grants);
-            qb.push(" AND g.tenant_id = ")
-                .push_bind(user.tenant_id.clone())
-                .push(" AND g.grantee_type = ")
-                .push_bind(*grantee_type)
-                .push(" AND g.grantee_id = ")
-                .push_bind(*grantee_id)
-                .push(" AND g.entity_type = ")
-                .push_bind(entity.as_str())
-                .push(format!(
-                    " AND g.entity_id IS NOT NULL AND {GRANT_IN_FORCE} ORDER BY g.{grant_key} {dir}, g.entity_id {dir} LIMIT "
-                ))
-                .push_bind(limit)
-                .push(")");
-        }
-        qb.push(format!(" UNION ALL SELECT {keys} FROM unnest("))
-            .push_bind(parts.reached_ids.clone())
-            .push(format!("::uuid[]) g (id) JOIN {table} t ON t.id = g.id"));
-        conditions(qb, PartsBranch::Table);
-    } else {
-        qb.push(format!(" UNION ALL SELECT {keys} FROM unnest("))
-            .push_bind(parts.ids.clone())
-            .push(format!("::uuid[]) g (id) JOIN {table} t ON t.id = g.id"));
-        conditions(qb, PartsBranch::Table);
-        qb.push(format!(" AND NOT coalesce(t.{parent} = ANY("))
-            .push_bind(parts.parents.clone())
-            .push("), false)");
+    for (grantee_type, grantee_id) in &parts.grantees {
+        qb.push(format!(
+            " UNION ALL (SELECT {keys} FROM app.d_entity_id_rbac_map g JOIN {table} t ON t.id = g.entity_id"
+        ));
+        conditions(
+            qb,
+            PartsBranch::Grants {
+                sort_copy: grant_copy,
+            },
+        );
+        qb.push(" AND g.tenant_id = ")
+            .push_bind(user.tenant_id.clone())
+            .push(" AND g.grantee_type = ")
+            .push_bind(*grantee_type)
+            .push(" AND g.grantee_id = ")
+            .push_bind(*grantee_id)
+            .push(" AND g.entity_type = ")
+            .push_bind(entity.as_str())
+            .push(format!(
+                " AND g.entity_id IS NOT NULL AND {GRANT_IN_FORCE} ORDER BY g.{grant_copy} {dir}, g.entity_id {dir} LIMIT "
+            ))
+            .push_bind(limit)
+            .push(")");
     }
+    qb.push(format!(" UNION ALL SELECT {keys} FROM unnest("))
+        .push_bind(parts.reached_ids.clone())
+        .push(format!("::uuid[]) g (id) JOIN {table} t ON t.id = g.id"));
+    conditions(qb, PartsBranch::Table);
     qb.push(format!(") t) t{clause} LIMIT "))
         .push_bind(limit)
         .push(format!(

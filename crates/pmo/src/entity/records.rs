@@ -15,7 +15,7 @@ use sqlx::{Connection, PgConnection, Postgres, QueryBuilder, Row};
 use uuid::Uuid;
 
 use crate::auth::CurrentUser;
-use crate::auth::permissions::{self, Level, Levels, PartsBranch, Visibility};
+use crate::auth::permissions::{self, Level, Levels, PartsBranch, PartsOrder, Visibility};
 use crate::entity::registry::{
     EntityDef, EntityType, FieldDef, FieldKind, LinesDef, SortDirection, Storage,
 };
@@ -671,14 +671,25 @@ pub async fn list_records(
             push_cursor_condition(qb, request.sort, request.direction, cursor, (&key, "t.id"));
         }
     };
-    let parts = parent_ordered_parts(&visibility, def, request);
+    let parts = match (
+        &visibility,
+        PartsOrder::of(
+            def.entity_type,
+            request.sort.name,
+            request.direction == SortDirection::Desc,
+            &order,
+        ),
+    ) {
+        (Visibility::Dense(Some(parts)), Some(parts_order)) => Some((parts, parts_order)),
+        _ => None,
+    };
     // The record's columns, then the sort value as text for the cursor.
     let mut qb = QueryBuilder::new("SELECT r.*, ");
     push_sort_expression(&mut qb, request.sort);
     qb.push("::text FROM ");
     match parts {
         // Each branch is already restricted to what the caller sees.
-        Some(parts) => permissions::push_parts_source(
+        Some((parts, parts_order)) => permissions::push_parts_source(
             &mut qb,
             user,
             def.entity_type,
@@ -687,12 +698,9 @@ pub async fn list_records(
                 conditions(qb, &Visibility::Everything);
                 // A grant walk also tests the cursor on the grant's copy of the sort key, so a
                 // deep page skips the grants before it in the index instead of probing their tasks.
-                if let (PartsBranch::Grants, Some(cursor), Some(copy)) = (
-                    branch,
-                    &request.cursor,
-                    permissions::grant_sort_copy(def.entity_type, request.sort.name),
-                ) {
-                    let key = format!("g.{copy}");
+                if let (PartsBranch::Grants { sort_copy }, Some(cursor)) = (branch, &request.cursor)
+                {
+                    let key = format!("g.{sort_copy}");
                     push_cursor_condition(
                         qb,
                         request.sort,
@@ -702,11 +710,7 @@ pub async fn list_records(
                     );
                 }
             },
-            permissions::PartsOrder {
-                column: request.sort.name,
-                descending: request.direction == SortDirection::Desc,
-                clause: &order,
-            },
+            parts_order,
             request.limit + 1,
         ),
         None => {
@@ -760,29 +764,6 @@ pub async fn list_records(
         next_cursor,
         total,
     })
-}
-
-/// Sorts an index on (tenant, mirrored parent, active, …) delivers in order: `d_task_project_ix`
-/// (… updated_ts DESC, id DESC; migration 0051) and `d_task_project_name_ix` (… lower(name), id;
-/// migration 0054).
-pub const PARENT_ORDERED_SORTS: &[(EntityType, &str)] =
-    &[(EntityType::Task, "updated_ts"), (EntityType::Task, "name")];
-
-/// The caller's `VisibleParts` when this page can read them per parent: a dense caller with a few
-/// reached parents, in an order their index delivers.
-fn parent_ordered_parts<'v>(
-    visibility: &'v Visibility,
-    def: &EntityDef,
-    request: &ListRequest,
-) -> Option<&'v permissions::VisibleParts> {
-    match visibility {
-        Visibility::Dense(Some(parts))
-            if PARENT_ORDERED_SORTS.contains(&(def.entity_type, request.sort.name)) =>
-        {
-            Some(parts)
-        }
-        _ => None,
-    }
 }
 
 /// The sort key: names sort case-insensitively (matching their `lower(name)` indexes).
