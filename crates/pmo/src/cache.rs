@@ -17,6 +17,8 @@
 //! What is cached, and why only that, is written down in docs/OBSERVABILITY.md ("Cache").
 
 use std::any::Any;
+use std::collections::HashMap;
+use std::hash::Hash;
 use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::time::Duration;
@@ -48,6 +50,11 @@ pub const PERMISSIONS: &str = "perm";
 
 /// Namespace of datalabel value lists, per tenant; every datalabel write invalidates its tenant's.
 pub const DATALABELS: &str = "datalabel";
+
+/// Namespace of the registry's record names that pages show beside references
+/// (`ref_name/<tenant>/<type>:<id>`, `entity::records`). The registry's own triggers send the
+/// invalidations (migration 0061), so renames by any writer, SQL included, reach every instance.
+pub const REFERENCE_NAMES: &str = "ref_name";
 
 /// Namespace of sessions as the `CurrentUser` extractor reads them: ending a session invalidates
 /// its key; a write to an employee invalidates the tenant's share.
@@ -311,6 +318,57 @@ impl Cache {
             self.inner.local.insert(rendered, entry).await;
         }
         Ok(value)
+    }
+
+    /// `load_local` for many keys at once: this instance's values for the `wanted` items, and
+    /// for the ones it does not hold, whatever one call of `loader` returns. An item the loader
+    /// leaves out is not stored, so absence is never cached: it is looked up again next time.
+    pub async fn load_local_many<K, T, E, F, Fut>(
+        &self,
+        wanted: impl IntoIterator<Item = (K, CacheKey)>,
+        weigh: impl Fn(&T) -> usize,
+        loader: F,
+    ) -> Result<HashMap<K, Arc<T>>, E>
+    where
+        K: Eq + Hash + Clone,
+        T: Send + Sync + 'static,
+        F: FnOnce(Vec<K>) -> Fut,
+        Fut: Future<Output = Result<Vec<(K, T)>, E>>,
+    {
+        let mut found = HashMap::new();
+        let mut missing = HashMap::new();
+        for (item, key) in wanted {
+            let rendered = key.render();
+            let held = self.inner.local.get(&rendered).await;
+            crate::metrics::cache_lookup(key.namespace, held.is_some());
+            match held.and_then(|entry| entry.value.downcast::<T>().ok()) {
+                Some(value) => {
+                    found.insert(item, value);
+                }
+                None => {
+                    missing.insert(item, rendered);
+                }
+            }
+        }
+        if missing.is_empty() {
+            return Ok(found);
+        }
+        let epoch = self.inner.epoch.load(Ordering::Acquire);
+        let loaded = loader(missing.keys().cloned().collect()).await?;
+        let store = self.inner.epoch.load(Ordering::Acquire) == epoch;
+        for (item, value) in loaded {
+            let value = Arc::new(value);
+            if store && let Some(rendered) = missing.remove(&item) {
+                let weight = u32::try_from(weigh(&value)).unwrap_or(u32::MAX);
+                let entry = LocalEntry {
+                    value: value.clone(),
+                    weight,
+                };
+                self.inner.local.insert(rendered, entry).await;
+            }
+            found.insert(item, value);
+        }
+        Ok(found)
     }
 
     /// Forgets `what` here and in Redis, and tells every other instance through `NOTIFY` on

@@ -6,6 +6,7 @@
 //! (`row_json`), with the names of referenced records from one query per result (`rows_json`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
+use std::sync::Arc;
 
 use base64::Engine;
 use serde::{Deserialize, Serialize};
@@ -16,6 +17,7 @@ use uuid::Uuid;
 
 use crate::auth::CurrentUser;
 use crate::auth::permissions::{self, Level, Levels, PartsBranch, PartsOrder, Visibility};
+use crate::cache::{self, Cache, CacheKey, Invalidation};
 use crate::entity::registry::{
     EntityDef, EntityType, FieldDef, FieldKind, LinesDef, SortDirection, Storage,
 };
@@ -99,13 +101,14 @@ fn push_field_projection(qb: &mut QueryBuilder<Postgres>, field: &FieldDef, key:
 
 /// The rows of one result as a JSON array of objects (`row_json::RecordWriter`): their first
 /// `count` columns and `<field>_name` for every reference field among them — the referenced
-/// record's name, null when the value is null or names nothing. The names come from one query
-/// over the distinct references of all the rows: a subquery per row and field cost 0.5 ms of a
-/// page of 50 tasks, most of it asking for the same project and the same few people again.
-/// (Datalabel names stay subqueries of the projection: a scan of a few rows, cheaper than
-/// anything sent separately.)
+/// record's name, null when the value is null or names nothing. The names come from
+/// `reference_names`, for the distinct references of all the rows at once: a subquery per row and
+/// field cost 0.5 ms of a page of 50 tasks, most of it asking for the same project and the same
+/// few people again. (Datalabel names stay subqueries of the projection: a scan of a few rows,
+/// cheaper than anything sent separately.)
 async fn rows_json(
     conn: &mut PgConnection,
+    names_cache: Option<&Cache>,
     tenant: &str,
     fields: &[FieldDef],
     rows: &[PgRow],
@@ -122,7 +125,7 @@ async fn rows_json(
         })
         .collect();
     let writer = row_json::RecordWriter::new(first, count, &references)?;
-    let names = reference_names(conn, tenant, writer.references_in(rows)?).await?;
+    let names = reference_names(conn, names_cache, tenant, writer.references_in(rows)?).await?;
     // A task is ~700 bytes of JSON: one allocation for most pages.
     let mut out = Vec::with_capacity(rows.len() * 700);
     out.push(b'[');
@@ -137,14 +140,57 @@ async fn rows_json(
 }
 
 /// The registry's names of the `wanted` (type, id) pairs that exist in the tenant.
+///
+/// With `names_cache` (every read outside a writer's transaction), names this instance already
+/// holds are not asked for again: the second statement a page used to send cost ~9 % of a task
+/// page's throughput (docs/BENCHMARKS.md). The registry announces every rename and removal at
+/// commit (migration 0061), and `update_record` forgets a renamed record here before it answers.
+/// A writer passes `None` and reads its own transaction, which may have renamed what it shows.
 async fn reference_names(
     conn: &mut PgConnection,
+    names_cache: Option<&Cache>,
     tenant: &str,
     wanted: HashSet<(EntityType, Uuid)>,
 ) -> Result<row_json::ReferenceNames, sqlx::Error> {
     if wanted.is_empty() {
         return Ok(HashMap::new());
     }
+    let Some(cache) = names_cache else {
+        let names = read_reference_names(conn, tenant, wanted.into_iter().collect()).await?;
+        return Ok(names
+            .into_iter()
+            .map(|(reference, name)| (reference, Arc::new(name)))
+            .collect());
+    };
+    let keys = wanted.into_iter().map(|(target, id)| {
+        let key = reference_name_key(tenant, target, id);
+        ((target, id), key)
+    });
+    // A name's weight: its bytes and the entry's own ~100.
+    let weigh = |name: &String| name.len() + 100;
+    cache
+        .load_local_many(keys, weigh, |missing| {
+            read_reference_names(conn, tenant, missing)
+        })
+        .await
+}
+
+/// Where this instance keeps the name of `target`'s record `id` (`cache::REFERENCE_NAMES`). The
+/// registry's triggers (migration 0061) build the same key: `<type>:<id>`.
+fn reference_name_key(tenant: &str, target: EntityType, id: Uuid) -> CacheKey {
+    CacheKey::new(
+        cache::REFERENCE_NAMES,
+        Some(tenant),
+        format!("{target}:{id}"),
+    )
+}
+
+/// One statement for the registry's names of `wanted`; pairs that name nothing are left out.
+async fn read_reference_names(
+    conn: &mut PgConnection,
+    tenant: &str,
+    wanted: Vec<(EntityType, Uuid)>,
+) -> Result<Vec<((EntityType, Uuid), String)>, sqlx::Error> {
     #[derive(Serialize)]
     struct Wanted {
         t: &'static str,
@@ -182,21 +228,25 @@ async fn reference_names(
 // Reading one record
 
 /// One record as JSON, with its lines for header/line types. `None` when absent in the tenant.
-pub async fn fetch_record(
+/// `names_cache` as for `reference_names`: `None` inside a writer's transaction.
+async fn fetch_record(
     conn: &mut PgConnection,
+    names_cache: Option<&Cache>,
     def: &EntityDef,
     tenant: &str,
     id: Uuid,
     include_sensitive: bool,
     key: &FieldKey,
 ) -> Result<Option<Value>, sqlx::Error> {
-    let Some(json) = fetch_record_text(conn, def, tenant, id, include_sensitive, key).await? else {
+    let Some(json) =
+        fetch_record_text(conn, names_cache, def, tenant, id, include_sensitive, key).await?
+    else {
         return Ok(None);
     };
     let mut record =
         serde_json::from_slice::<Value>(&json).map_err(|err| sqlx::Error::Decode(err.into()))?;
     if let Some(lines) = &def.lines {
-        record["lines"] = fetch_lines(conn, lines, tenant, id).await?;
+        record["lines"] = fetch_lines(conn, names_cache, lines, tenant, id).await?;
     }
     Ok(Some(record))
 }
@@ -204,6 +254,7 @@ pub async fn fetch_record(
 /// One record's own columns as a JSON object's text (`rows_json`), without its lines.
 async fn fetch_record_text(
     conn: &mut PgConnection,
+    names_cache: Option<&Cache>,
     def: &EntityDef,
     tenant: &str,
     id: Uuid,
@@ -221,13 +272,14 @@ async fn fetch_record_text(
         return Ok(None);
     };
     let rows = [row];
-    let array = rows_json(conn, tenant, def.fields, &rows, rows[0].len()).await?;
+    let array = rows_json(conn, names_cache, tenant, def.fields, &rows, rows[0].len()).await?;
     // `[{…}]`: the one object inside.
     Ok(Some(array[1..array.len() - 1].to_vec()))
 }
 
 async fn fetch_lines(
     conn: &mut PgConnection,
+    names_cache: Option<&Cache>,
     lines: &LinesDef,
     tenant: &str,
     header: Uuid,
@@ -247,7 +299,7 @@ async fn fetch_lines(
         .push(" ORDER BY t.line_no");
     let rows = qb.build().fetch_all(&mut *conn).await?;
     let count = rows.first().map_or(0, PgRow::len);
-    let json = rows_json(conn, tenant, lines.fields, &rows, count).await?;
+    let json = rows_json(conn, names_cache, tenant, lines.fields, &rows, count).await?;
     serde_json::from_slice(&json).map_err(|err| sqlx::Error::Decode(err.into()))
 }
 
@@ -280,9 +332,17 @@ pub async fn get_record(
     let include_sensitive = levels.contains(Level::Edit);
     let not_found = || ApiError::not_found(entity.as_str());
     if def.lines.is_some() {
-        let mut record = fetch_record(&mut conn, def, &user.tenant_id, id, include_sensitive, key)
-            .await?
-            .ok_or_else(not_found)?;
+        let mut record = fetch_record(
+            &mut conn,
+            user.cache.as_ref(),
+            def,
+            &user.tenant_id,
+            id,
+            include_sensitive,
+            key,
+        )
+        .await?
+        .ok_or_else(not_found)?;
         record["_permissions"] = json!(levels.to_vec());
         let mut out = Vec::new();
         // Writing a `Value` to a Vec cannot fail.
@@ -292,9 +352,17 @@ pub async fn get_record(
     // Written into the object's text rather than parsed and written again (parsing alone was 4 %
     // of a GET's server CPU): `_permissions` sorts before every field name, so it goes first,
     // where a sorted map would put it.
-    let object = fetch_record_text(&mut conn, def, &user.tenant_id, id, include_sensitive, key)
-        .await?
-        .ok_or_else(not_found)?;
+    let object = fetch_record_text(
+        &mut conn,
+        user.cache.as_ref(),
+        def,
+        &user.tenant_id,
+        id,
+        include_sensitive,
+        key,
+    )
+    .await?
+    .ok_or_else(not_found)?;
     let mut out = Vec::with_capacity(object.len() + 48);
     out.extend_from_slice(b"{\"_permissions\":");
     // Writing a list of levels to a Vec cannot fail.
@@ -729,7 +797,15 @@ pub async fn list_records(
     let page = &rows[..rows.len().min(usize::try_from(request.limit).unwrap_or(0))];
     // The record's columns, then the sort value as text (the cursor's).
     let record_columns = page.first().map_or(0, |row| row.len() - 1);
-    let data = rows_json(&mut conn, &user.tenant_id, def.fields, page, record_columns).await?;
+    let data = rows_json(
+        &mut conn,
+        user.cache.as_ref(),
+        &user.tenant_id,
+        def.fields,
+        page,
+        record_columns,
+    )
+    .await?;
     let last: Option<(Option<String>, Uuid)> = match page.last() {
         Some(row) => Some((row.try_get(record_columns)?, row.try_get("id")?)),
         None => None,
@@ -1575,7 +1651,7 @@ pub async fn create_record(
     {
         insert_link(&mut tx, user, link.parent, link.parent_id, entity, id).await?;
     }
-    let record = fetch_record(&mut tx, def, tenant, id, true, key)
+    let record = fetch_record(&mut tx, None, def, tenant, id, true, key)
         .await?
         .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
     crate::audit::record(
@@ -1764,7 +1840,7 @@ pub async fn update_record(
     })?;
     let tenant = user.tenant_id.as_str();
     let mut tx = db.begin().await?;
-    let before = fetch_record(&mut tx, def, tenant, id, true, key)
+    let before = fetch_record(&mut tx, None, def, tenant, id, true, key)
         .await?
         .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
     let checked = check_write(&mut tx, user, def, body, false).await?;
@@ -1805,7 +1881,7 @@ pub async fn update_record(
     }
     sync_registry(&mut tx, def, tenant, id).await?;
     sessions_follow(&mut tx, user, entity).await?;
-    let mut after = fetch_record(&mut tx, def, tenant, id, true, key)
+    let mut after = fetch_record(&mut tx, None, def, tenant, id, true, key)
         .await?
         .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
     let (changed_before, changed_after) = changed_fields(def, &before, &after);
@@ -1825,6 +1901,16 @@ pub async fn update_record(
     )
     .await?;
     tx.commit().await?;
+    // The registry announced a rename at commit, but this instance's listener may hear of it
+    // after the caller's next request: forget the name here before answering.
+    let renamed = checked
+        .columns
+        .iter()
+        .any(|(field, _)| field.column() == def.title_field);
+    if renamed && let Some(cache) = &user.cache {
+        let key = reference_name_key(tenant, entity, id);
+        cache.apply(&Invalidation::key(&key)).await;
+    }
     if !levels.contains(Level::Edit) {
         strip_sensitive(def, &mut after);
     }
@@ -1892,7 +1978,7 @@ pub async fn set_active(
         permissions::require_instance_level(db, user, entity, id, Level::Delete).await?;
     let tenant = user.tenant_id.as_str();
     let mut tx = db.begin().await?;
-    let before = fetch_record(&mut tx, def, tenant, id, true, key)
+    let before = fetch_record(&mut tx, None, def, tenant, id, true, key)
         .await?
         .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
     if before["active_flag"] == json!(active) {
@@ -1936,7 +2022,7 @@ pub async fn set_active(
     }
     sync_registry(&mut tx, def, tenant, id).await?;
     sessions_follow(&mut tx, user, entity).await?;
-    let mut after = fetch_record(&mut tx, def, tenant, id, true, key)
+    let mut after = fetch_record(&mut tx, None, def, tenant, id, true, key)
         .await?
         .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
     crate::audit::record(

@@ -8,6 +8,7 @@
 
 use std::collections::{HashMap, HashSet};
 use std::io::Write as _;
+use std::sync::Arc;
 
 use chrono::{DateTime, Datelike, NaiveDate, Timelike, Utc};
 use serde_json::Value;
@@ -18,7 +19,7 @@ use uuid::Uuid;
 use crate::entity::EntityType;
 
 /// Names of referenced records by (entity type, id), as `records` reads them from the registry.
-pub type ReferenceNames = HashMap<(EntityType, Uuid), String>;
+pub type ReferenceNames = HashMap<(EntityType, Uuid), Arc<String>>;
 
 /// How the rows of one result become JSON objects: the first `count` columns, in the forms
 /// `to_jsonb` gives them (uuids, text, dates and timestamps as strings, numbers, booleans, JSON as

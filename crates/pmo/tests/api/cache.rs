@@ -819,3 +819,94 @@ async fn a_datalabel_renamed_on_one_instance_is_listed_renamed_on_the_other(pool
         "B lists the new name"
     );
 }
+
+/// Pages and records show the name of each record they reference (`project_id_name`), and every
+/// instance keeps those names in memory. A rename through the API shows at once on the instance
+/// that made it and soon on every other; a rename or a removal written in SQL reaches them too,
+/// because the registry's own triggers announce it (migration 0061).
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn a_renamed_record_is_named_anew_on_every_instance(pool: PgPool) {
+    let a = Instance::start(&pool, |_| {}).await;
+    let b = Instance::start(&pool, |_| {}).await;
+    wait_for_listeners(&pool, 2).await;
+    let admin = a.tenant_admin("acme").await;
+    let (status, project) = a
+        .post("/api/v1/project", Some(&admin), &json!({"name": "Alpha"}))
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{project}");
+    let project_id = project["id"].as_str().unwrap().to_owned();
+    let (status, task) = a
+        .post(
+            &format!("/api/v1/project/{project_id}/task"),
+            Some(&admin),
+            &json!({"name": "Wire the hall", "task_stage": 0}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    let task_path = format!("/api/v1/task/{}", task["id"].as_str().unwrap());
+    // The project's name as the task list and the task's record show it on one instance.
+    let shown = async |instance: &Instance| {
+        let (status, list) = instance.get("/api/v1/task", Some(&admin)).await;
+        assert_eq!(status, StatusCode::OK, "{list}");
+        let (status, record) = instance.get(&task_path, Some(&admin)).await;
+        assert_eq!(status, StatusCode::OK, "{record}");
+        (
+            list["data"][0]["project_id_name"].clone(),
+            record["project_id_name"].clone(),
+        )
+    };
+    let named = |name: Value| (name.clone(), name);
+    assert_eq!(shown(&a).await, named(json!("Alpha")));
+    assert_eq!(shown(&b).await, named(json!("Alpha")));
+
+    let (status, body) = a
+        .send(
+            Method::PATCH,
+            &format!("/api/v1/project/{project_id}"),
+            Some(&admin),
+            Some(&json!({"name": "Beta", "version": project["version"]})),
+        )
+        .await;
+    assert_eq!(status, StatusCode::OK, "{body}");
+    assert_eq!(shown(&a).await, named(json!("Beta")), "A at once");
+    assert!(
+        eventually(Duration::from_secs(2), async || shown(&b).await
+            == named(json!("Beta")))
+        .await,
+        "B shows the new name"
+    );
+
+    let registry_row = "WHERE tenant_id = 'acme' AND entity_type = 'project' AND entity_id = $1";
+    let project_uuid: uuid::Uuid = project_id.parse().unwrap();
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "UPDATE app.d_entity_instance_id SET name = 'Gamma' {registry_row}"
+    )))
+    .bind(project_uuid)
+    .execute(&pool)
+    .await
+    .unwrap();
+    for (label, instance) in [("A", &a), ("B", &b)] {
+        assert!(
+            eventually(Duration::from_secs(2), async || shown(instance).await
+                == named(json!("Gamma")))
+            .await,
+            "{label} shows the name written in SQL"
+        );
+    }
+
+    sqlx::query(sqlx::AssertSqlSafe(format!(
+        "DELETE FROM app.d_entity_instance_id {registry_row}"
+    )))
+    .bind(project_uuid)
+    .execute(&pool)
+    .await
+    .unwrap();
+    for (label, instance) in [("A", &a), ("B", &b)] {
+        assert!(
+            eventually(Duration::from_secs(2), async || shown(instance).await
+                == named(Value::Null))
+            .await,
+            "{label} names nothing once the registry row is gone"
+        );
+    }
+}
