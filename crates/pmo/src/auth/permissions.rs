@@ -622,7 +622,8 @@ pub struct VisibleParts {
 /// parent, active, key, id) for the per-parent branches — `d_task_project_ix` (… updated_ts DESC,
 /// id DESC; migration 0051) and `d_task_project_name_ix` (… lower(name), id; migration 0054) — and
 /// the grants' copy, which `d_entity_id_rbac_map_grantee_order_ix` holds newest task first and
-/// carries the name copies of for a walk by name to sort in memory.
+/// carries the name copies of for a walk by name to sort in memory. Every key here is NOT NULL,
+/// so the merged order needs no NULLS placement.
 const PARTS_SORTS: &[(EntityType, &str, &str)] = &[
     (EntityType::Task, "updated_ts", "target_updated_ts"),
     (EntityType::Task, "name", "target_name_lower"),
@@ -752,22 +753,25 @@ async fn visible_parts(
     }))
 }
 
-/// The order of a page read by `push_parts_source`: the sort column (of alias `t`), its direction,
-/// the page's `ORDER BY …` over alias `t` (ties broken by `t.id`), and the grants' copy of the
-/// key. Only `PartsOrder::of` makes one, for a sort in `PARTS_SORTS`.
+/// The order of a page read by `push_parts_source`: the sort key (an expression over alias `t`:
+/// `t.updated_ts`, `lower(t.name)`), its direction, the page's `ORDER BY …` over alias `t` (the
+/// key, ties broken by `t.id`), and the grants' copy of the key. Only `PartsOrder::of` makes one,
+/// for a sort in `PARTS_SORTS`.
 #[derive(Debug, Clone, Copy)]
 pub struct PartsOrder<'a> {
-    column: &'a str,
+    key: &'a str,
     descending: bool,
     clause: &'a str,
     grant_copy: &'static str,
 }
 
 impl<'a> PartsOrder<'a> {
-    /// The order of `entity` by `column`, when a dense caller's page can be read by parts in it.
+    /// The order of `entity` by `column` (whose key expression is `key`), when a dense caller's
+    /// page can be read by parts in it.
     pub fn of(
         entity: EntityType,
-        column: &'a str,
+        column: &str,
+        key: &'a str,
         descending: bool,
         clause: &'a str,
     ) -> Option<Self> {
@@ -775,7 +779,7 @@ impl<'a> PartsOrder<'a> {
             .iter()
             .find(|(sorted, sort, _)| *sorted == entity && *sort == column)
             .map(|(_, _, grant_copy)| PartsOrder {
-                column,
+                key,
                 descending,
                 clause,
                 grant_copy,
@@ -794,24 +798,32 @@ pub enum PartsBranch {
     Grants { sort_copy: &'static str },
 }
 
+/// Most reached parents a page reads as branches of their own (`push_parts_source`); beyond it, one
+/// branch joins them laterally. Each branch costs planning (~0.1 ms in a custom plan).
+const PARENT_BRANCHES_MAX: usize = 8;
+
 /// `(…)`: the rows of `entity` (every column, for the caller to alias) visible under `parts` and
 /// first in `order`, at most `limit` of them. Two phases:
 ///
-/// 1. The page's ids, from the sort keys alone (`t.id` and `t.{column}`), as a union of:
-///    - one branch per reached parent: `conditions` (which pushes `WHERE …` over alias `t`) plus
-///      the parent, cut to the first `limit` in order, which an index on (tenant, parent column,
-///      order) reads as one short range (index-only when it holds the key);
-///    - one branch per grantee: their grants on the type walked in the page's order (newest first
-///      from the index; by name, the grants' name copies sorted in memory), each task probed
-///      until `limit` pass the conditions (51 probes for a page of 50, however many grants);
+/// 1. The page's ids with their sort keys (`order.key`), as a union of branches that each deliver
+///    their rows already in the page's order, cut to the first `limit`:
 ///    - the link-reached ids, probed one by one through the table's hash index on `id`
-///      (`d_task`, migration 0057), two pages a probe instead of the four of a B-tree descent.
+///      (`d_task`, migration 0057), two pages a probe instead of the four of a B-tree descent;
+///    - one branch per reached parent: `conditions` (which pushes `WHERE …` over alias `t`) plus
+///      the parent, which an index on (tenant, parent column, order) reads as one short range
+///      (index-only when it holds the key). Above `PARENT_BRANCHES_MAX` parents, one branch walks
+///      them laterally instead;
+///    - one branch per grantee: their grants on the type walked in the page's order through the
+///      grants' copy of the key (newest first from the index; by name, the name copies sorted in
+///      memory), each task probed until `limit` pass the conditions.
 ///
-///    A row two branches hold (a task granted and under a granted project) comes out once.
+///    Because every branch is in order and yields the key itself (a grant its copy, equal to the
+///    task's key by the copy triggers' invariant), PostgreSQL merges them (Merge Append) and stops
+///    once `limit` distinct rows came out: the benchmark's "my tasks" reads 51 candidates instead
+///    of sorting 293 (docs/BENCHMARKS.md). A row two branches hold (a task granted and under a
+///    granted project) comes out once.
 /// 2. Those ids' rows, probed again by id in the caller's tenant.
 ///
-/// Sorting the candidates' keys instead of their rows, and reading whole rows for the page only:
-/// "my tasks" of the benchmark's user sorts 293 candidates for a page of 51 (docs/BENCHMARKS.md).
 /// The order does not survive the caller's own select: it orders again.
 pub fn push_parts_source(
     qb: &mut QueryBuilder<Postgres>,
@@ -824,25 +836,44 @@ pub fn push_parts_source(
 ) {
     let table = entity.registry().table;
     let parent = parts.parent_column;
-    let clause = order.clause;
-    let keys = format!("t.id, t.{}", order.column);
-    let grant_copy = order.grant_copy;
-    let dir = if order.descending { "DESC" } else { "ASC" };
-    // The DISTINCT sits below the order, which may sort on an expression of the keys (`lower(name)`).
+    let PartsOrder {
+        key,
+        descending,
+        clause,
+        grant_copy,
+        ..
+    } = order;
+    let dir = if descending { "DESC" } else { "ASC" };
     qb.push(format!(
-        "(SELECT t.* FROM (SELECT {keys} FROM (SELECT DISTINCT {keys} FROM (SELECT {keys} FROM unnest("
+        "(SELECT t.* FROM (SELECT DISTINCT id, k FROM (SELECT t.id, {key} FROM unnest("
     ))
-    .push_bind(parts.parents.clone())
-    .push(format!(
-        "::uuid[]) p (id) CROSS JOIN LATERAL (SELECT {keys} FROM {table} t"
-    ));
+    .push_bind(parts.reached_ids.clone())
+    .push(format!("::uuid[]) g (id) JOIN {table} t ON t.id = g.id"));
     conditions(qb, PartsBranch::Table);
-    qb.push(format!(" AND t.{parent} = p.id{clause} LIMIT "))
-        .push_bind(limit)
-        .push(") t");
+    if parts.parents.len() <= PARENT_BRANCHES_MAX {
+        for parent_id in &parts.parents {
+            qb.push(format!(" UNION ALL (SELECT t.id, {key} FROM {table} t"));
+            conditions(qb, PartsBranch::Table);
+            qb.push(format!(" AND t.{parent} = "))
+                .push_bind(*parent_id)
+                .push(format!("{clause} LIMIT "))
+                .push_bind(limit)
+                .push(")");
+        }
+    } else {
+        qb.push(" UNION ALL SELECT p2.* FROM unnest(")
+            .push_bind(parts.parents.clone())
+            .push(format!(
+                "::uuid[]) p (id) CROSS JOIN LATERAL (SELECT t.id, {key} FROM {table} t"
+            ));
+        conditions(qb, PartsBranch::Table);
+        qb.push(format!(" AND t.{parent} = p.id{clause} LIMIT "))
+            .push_bind(limit)
+            .push(") p2");
+    }
     for (grantee_type, grantee_id) in &parts.grantees {
         qb.push(format!(
-            " UNION ALL (SELECT {keys} FROM app.d_entity_id_rbac_map g JOIN {table} t ON t.id = g.entity_id"
+            " UNION ALL (SELECT g.entity_id, g.{grant_copy} FROM app.d_entity_id_rbac_map g JOIN {table} t ON t.id = g.entity_id"
         ));
         conditions(
             qb,
@@ -864,11 +895,7 @@ pub fn push_parts_source(
             .push_bind(limit)
             .push(")");
     }
-    qb.push(format!(" UNION ALL SELECT {keys} FROM unnest("))
-        .push_bind(parts.reached_ids.clone())
-        .push(format!("::uuid[]) g (id) JOIN {table} t ON t.id = g.id"));
-    conditions(qb, PartsBranch::Table);
-    qb.push(format!(") t) t{clause} LIMIT "))
+    qb.push(format!(") t (id, k) ORDER BY k {dir}, id {dir} LIMIT "))
         .push_bind(limit)
         .push(format!(
             ") page JOIN {table} t ON t.id = page.id AND t.tenant_id = "

@@ -739,11 +739,13 @@ pub async fn list_records(
             push_cursor_condition(qb, request.sort, request.direction, cursor, (&key, "t.id"));
         }
     };
+    let sort_key = sort_expression(request.sort);
     let parts = match (
         &visibility,
         PartsOrder::of(
             def.entity_type,
             request.sort.name,
+            &sort_key,
             request.direction == SortDirection::Desc,
             &order,
         ),

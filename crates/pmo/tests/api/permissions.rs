@@ -526,6 +526,57 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
         .await
         .json();
     assert_eq!(all["total"], 6398);
+
+    // Past `PARENT_BRANCHES_MAX` (8) parents, one branch walks them laterally instead of one
+    // branch each: project 8 and two small new ones granted too make 10.
+    app.exec(
+        "INSERT INTO app.d_project (tenant_id, id, code, slug, name)
+           SELECT 'acme', md5('p' || p)::uuid, 'P-' || p, 'p-' || p, 'Project ' || p FROM generate_series(9, 10) p;
+         INSERT INTO app.d_task (tenant_id, id, code, slug, name, updated_ts)
+           SELECT 'acme', md5('t' || t)::uuid, 'T-' || t, 't-' || t, 'Task ' || (t % 97),
+                  timestamptz '2026-01-01' + ((t / 3) || ' seconds')::interval
+             FROM generate_series(6401, 6420) t;
+         INSERT INTO app.d_entity_id_map (tenant_id, parent_entity_type, parent_entity_id, child_entity_type, child_entity_id)
+           SELECT 'acme', 'project', md5('p' || (9 + (t - 6401) / 10))::uuid, 'task', md5('t' || t)::uuid
+             FROM generate_series(6401, 6420) t;",
+    )
+    .await;
+    for p in 8..=10 {
+        let project = id_by_code(&app, "d_project", &format!("P-{p}")).await;
+        grant_sql(
+            &app,
+            "acme",
+            ("employee", pat.id),
+            ("project", Some(project)),
+            &[0],
+            true,
+            false,
+        )
+        .await;
+    }
+    let mut expected = expected;
+    for t in (5601..=6420).filter(|t| *t != 6398) {
+        expected.insert(task_by_number(&app, t).await);
+    }
+    match list_visibility(&app.pool, &current_user(&pat), EntityType::Task)
+        .await
+        .unwrap()
+    {
+        Visibility::Dense(Some(parts)) => assert_eq!(parts.parents.len(), 10, "{parts:?}"),
+        other => panic!("10 projects still split into parts, not {other:?}"),
+    }
+    for (sort, order) in [
+        ("updated_ts", "desc"),
+        ("updated_ts", "asc"),
+        ("name", "asc"),
+    ] {
+        assert_pages_exactly(&app, &pat, (sort, order, 200), &expected).await;
+    }
+    assert_eq!(
+        assert_picker(&app, &pat, "Task 1", &expected).await,
+        100,
+        "10 projects: enough visible matches to fill the page"
+    );
 }
 
 /// "My tasks" newest first or by name, and the task picker, walk the caller's task grants in that
