@@ -3,7 +3,8 @@
 //! SQL is built from the compiled-in registry: table and column names come only from it, every
 //! value is a bound parameter. Reads project each field in SQL (money and decimals as text,
 //! datalabels with their display name), write the JSON objects from those columns in Rust
-//! (`row_json`), with the names of referenced records from one query per result (`rows_json`).
+//! (`row_json`), with the names of referenced records from this instance's memory or one query
+//! per result (`rows_json`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -331,18 +332,11 @@ pub async fn get_record(
     let def = entity.registry();
     let include_sensitive = levels.contains(Level::Edit);
     let not_found = || ApiError::not_found(entity.as_str());
+    let (cache, tenant) = (user.cache.as_ref(), user.tenant_id.as_str());
     if def.lines.is_some() {
-        let mut record = fetch_record(
-            &mut conn,
-            user.cache.as_ref(),
-            def,
-            &user.tenant_id,
-            id,
-            include_sensitive,
-            key,
-        )
-        .await?
-        .ok_or_else(not_found)?;
+        let mut record = fetch_record(&mut conn, cache, def, tenant, id, include_sensitive, key)
+            .await?
+            .ok_or_else(not_found)?;
         record["_permissions"] = json!(levels.to_vec());
         let mut out = Vec::new();
         // Writing a `Value` to a Vec cannot fail.
@@ -352,17 +346,9 @@ pub async fn get_record(
     // Written into the object's text rather than parsed and written again (parsing alone was 4 %
     // of a GET's server CPU): `_permissions` sorts before every field name, so it goes first,
     // where a sorted map would put it.
-    let object = fetch_record_text(
-        &mut conn,
-        user.cache.as_ref(),
-        def,
-        &user.tenant_id,
-        id,
-        include_sensitive,
-        key,
-    )
-    .await?
-    .ok_or_else(not_found)?;
+    let object = fetch_record_text(&mut conn, cache, def, tenant, id, include_sensitive, key)
+        .await?
+        .ok_or_else(not_found)?;
     let mut out = Vec::with_capacity(object.len() + 48);
     out.extend_from_slice(b"{\"_permissions\":");
     // Writing a list of levels to a Vec cannot fail.

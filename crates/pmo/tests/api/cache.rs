@@ -876,37 +876,34 @@ async fn a_renamed_record_is_named_anew_on_every_instance(pool: PgPool) {
         "B shows the new name"
     );
 
-    let registry_row = "WHERE tenant_id = 'acme' AND entity_type = 'project' AND entity_id = $1";
+    // Written in SQL: both instances follow.
     let project_uuid: uuid::Uuid = project_id.parse().unwrap();
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "UPDATE app.d_entity_instance_id SET name = 'Gamma' {registry_row}"
-    )))
-    .bind(project_uuid)
-    .execute(&pool)
-    .await
-    .unwrap();
-    for (label, instance) in [("A", &a), ("B", &b)] {
-        assert!(
-            eventually(Duration::from_secs(2), async || shown(instance).await
-                == named(json!("Gamma")))
-            .await,
-            "{label} shows the name written in SQL"
-        );
-    }
-
-    sqlx::query(sqlx::AssertSqlSafe(format!(
-        "DELETE FROM app.d_entity_instance_id {registry_row}"
-    )))
-    .bind(project_uuid)
-    .execute(&pool)
-    .await
-    .unwrap();
-    for (label, instance) in [("A", &a), ("B", &b)] {
-        assert!(
-            eventually(Duration::from_secs(2), async || shown(instance).await
-                == named(Value::Null))
-            .await,
-            "{label} names nothing once the registry row is gone"
-        );
+    for (change, want, what) in [
+        (
+            "UPDATE app.d_entity_instance_id SET name = 'Gamma'",
+            json!("Gamma"),
+            "shows the name written in SQL",
+        ),
+        (
+            "DELETE FROM app.d_entity_instance_id",
+            Value::Null,
+            "names nothing once the registry row is gone",
+        ),
+    ] {
+        sqlx::query(sqlx::AssertSqlSafe(format!(
+            "{change} WHERE tenant_id = 'acme' AND entity_type = 'project' AND entity_id = $1"
+        )))
+        .bind(project_uuid)
+        .execute(&pool)
+        .await
+        .unwrap();
+        for (label, instance) in [("A", &a), ("B", &b)] {
+            assert!(
+                eventually(Duration::from_secs(2), async || shown(instance).await
+                    == named(want.clone()))
+                .await,
+                "{label} {what}"
+            );
+        }
     }
 }

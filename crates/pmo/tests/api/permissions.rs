@@ -391,24 +391,42 @@ async fn list_filter_pages_exactly_the_visible_rows(pool: PgPool) {
     ));
 }
 
+/// Projects P-`first`…P-`last` in acme with `per_project` tasks each, numbered on from
+/// T-`first_task`, updated three per second (ties broken by id), each linked to its project.
+async fn projects_with_tasks(
+    app: &TestApp,
+    projects: std::ops::RangeInclusive<i32>,
+    first_task: i32,
+    per_project: i32,
+) {
+    let (first, last) = projects.into_inner();
+    let last_task = first_task + (last - first + 1) * per_project - 1;
+    app.exec(&format!(
+        "INSERT INTO app.d_project (tenant_id, id, code, slug, name)
+           SELECT 'acme', md5('p' || p)::uuid, 'P-' || p, 'p-' || p, 'Project ' || p
+             FROM generate_series({first}, {last}) p;
+         INSERT INTO app.d_task (tenant_id, id, code, slug, name, updated_ts)
+           SELECT 'acme', md5('t' || t)::uuid, 'T-' || t, 't-' || t, 'Task ' || (t % 97),
+                  timestamptz '2026-01-01' + ((t / 3) || ' seconds')::interval
+             FROM generate_series({first_task}, {last_task}) t;
+         INSERT INTO app.d_entity_id_map (tenant_id, parent_entity_type, parent_entity_id, child_entity_type, child_entity_id)
+           SELECT 'acme', 'project', md5('p' || ({first} + (t - {first_task}) / {per_project}))::uuid,
+                  'task', md5('t' || t)::uuid
+             FROM generate_series({first_task}, {last_task}) t;"
+    ))
+    .await;
+}
+
 /// Tenant acme's 8 projects × 800 tasks (T-1…T-6400, updated three per second, ties broken by id;
 /// T-2 and T-6398 deleted) and an office linked to three tasks of project 8, seen by `pat`
 /// through cascading grants on projects 1–7, task grants in project 8 (one on a task of a granted
 /// project, one on a deleted task) and a cascading grant on the office. Answers the tasks `pat`
 /// may see.
 async fn dense_caller(app: &TestApp, pat: &TestUser) -> HashSet<Uuid> {
-    // 8 projects × 800 tasks, updated three per second (ties broken by id), and an office linked
-    // to three tasks of project 8.
+    // 8 projects × 800 tasks, and an office linked to three tasks of project 8.
+    projects_with_tasks(app, 1..=8, 1, 800).await;
     app.exec(
-        "INSERT INTO app.d_project (tenant_id, id, code, slug, name)
-           SELECT 'acme', md5('p' || p)::uuid, 'P-' || p, 'p-' || p, 'Project ' || p FROM generate_series(1, 8) p;
-         INSERT INTO app.d_task (tenant_id, id, code, slug, name, updated_ts)
-           SELECT 'acme', md5('t' || t)::uuid, 'T-' || t, 't-' || t, 'Task ' || (t % 97),
-                  timestamptz '2026-01-01' + ((t / 3) || ' seconds')::interval
-             FROM generate_series(1, 6400) t;
-         INSERT INTO app.d_entity_id_map (tenant_id, parent_entity_type, parent_entity_id, child_entity_type, child_entity_id)
-           SELECT 'acme', 'project', md5('p' || (1 + (t - 1) / 800))::uuid, 'task', md5('t' || t)::uuid FROM generate_series(1, 6400) t;
-         INSERT INTO app.d_office (tenant_id, id, code, slug, name, office_level)
+        "INSERT INTO app.d_office (tenant_id, id, code, slug, name, office_level)
            SELECT 'acme', md5('o1')::uuid, 'O-1', 'o-1', 'Office 1', min(level_id)
              FROM app.setting_datalabel_office_level WHERE tenant_id = 'acme';
          INSERT INTO app.d_entity_id_map (tenant_id, parent_entity_type, parent_entity_id, child_entity_type, child_entity_id)
@@ -479,21 +497,6 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
     let admin = app.tenant_with_admin("acme").await;
     let pat = app.employee("acme", "pat").await;
     let expected = dense_caller(&app, &pat).await;
-    let visibility = list_visibility(&app.pool, &current_user(&pat), EntityType::Task)
-        .await
-        .unwrap();
-    match &visibility {
-        Visibility::Dense(Some(parts)) => {
-            assert_eq!(parts.parents.len(), 7, "{parts:?}");
-            assert_eq!(parts.parent_column, "project_id");
-        }
-        Visibility::Ids(ids) => panic!(
-            "5,600+ visible tasks under 7 projects split into parts, not {} ids",
-            ids.len()
-        ),
-        Visibility::Dense(None) => panic!("7 projects and 120 ids are small enough to split"),
-        Visibility::Everything => panic!("pat holds no `all` grant"),
-    }
     // Another tenant holds a task under every id acme uses (ids are unique per tenant only, and
     // `d_task_id_hash` has no tenant column): a page that read one of them would repeat its id.
     app.tenant_with_admin("globex").await;
@@ -502,23 +505,7 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
            SELECT 'globex', id, code, slug, name, updated_ts FROM app.d_task WHERE tenant_id = 'acme'",
     )
     .await;
-
-    // (sort, order): updated_ts and name read per project; code is the filtered scan.
-    for (sort, order) in [
-        ("updated_ts", "desc"),
-        ("updated_ts", "asc"),
-        ("name", "asc"),
-        ("name", "desc"),
-        ("code", "asc"),
-    ] {
-        assert_pages_exactly(&app, &pat, (sort, order, 200), &expected).await;
-    }
-    // The picker reads the same parts in name order: exactly the visible matches, first by name.
-    assert_eq!(
-        assert_picker(&app, &pat, "Task 1", &expected).await,
-        100,
-        "enough visible matches to fill the page"
-    );
+    assert_dense_pages(&app, &pat, 7, &expected).await;
 
     // The admin sees every live task; the parts shape is only ever a caller's.
     let all = app
@@ -529,18 +516,7 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
 
     // Past `PARENT_BRANCHES_MAX` (8) parents, one branch walks them laterally instead of one
     // branch each: project 8 and two small new ones granted too make 10.
-    app.exec(
-        "INSERT INTO app.d_project (tenant_id, id, code, slug, name)
-           SELECT 'acme', md5('p' || p)::uuid, 'P-' || p, 'p-' || p, 'Project ' || p FROM generate_series(9, 10) p;
-         INSERT INTO app.d_task (tenant_id, id, code, slug, name, updated_ts)
-           SELECT 'acme', md5('t' || t)::uuid, 'T-' || t, 't-' || t, 'Task ' || (t % 97),
-                  timestamptz '2026-01-01' + ((t / 3) || ' seconds')::interval
-             FROM generate_series(6401, 6420) t;
-         INSERT INTO app.d_entity_id_map (tenant_id, parent_entity_type, parent_entity_id, child_entity_type, child_entity_id)
-           SELECT 'acme', 'project', md5('p' || (9 + (t - 6401) / 10))::uuid, 'task', md5('t' || t)::uuid
-             FROM generate_series(6401, 6420) t;",
-    )
-    .await;
+    projects_with_tasks(&app, 9..=10, 6401, 10).await;
     for p in 8..=10 {
         let project = id_by_code(&app, "d_project", &format!("P-{p}")).await;
         grant_sql(
@@ -558,24 +534,42 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
     for t in (5601..=6420).filter(|t| *t != 6398) {
         expected.insert(task_by_number(&app, t).await);
     }
-    match list_visibility(&app.pool, &current_user(&pat), EntityType::Task)
+    assert_dense_pages(&app, &pat, 10, &expected).await;
+}
+
+/// Checks that `user`'s visible tasks split into parts under `parents` projects, and that every
+/// list order and the picker page exactly the `expected` tasks.
+async fn assert_dense_pages(
+    app: &TestApp,
+    user: &TestUser,
+    parents: usize,
+    expected: &HashSet<Uuid>,
+) {
+    match list_visibility(&app.pool, &current_user(user), EntityType::Task)
         .await
         .unwrap()
     {
-        Visibility::Dense(Some(parts)) => assert_eq!(parts.parents.len(), 10, "{parts:?}"),
-        other => panic!("10 projects still split into parts, not {other:?}"),
+        Visibility::Dense(Some(parts)) => {
+            assert_eq!(parts.parents.len(), parents, "{parts:?}");
+            assert_eq!(parts.parent_column, "project_id");
+        }
+        other => panic!("{parents} projects and a few ids split into parts, not {other:?}"),
     }
+    // (sort, order): updated_ts and name read per project; code is the filtered scan.
     for (sort, order) in [
         ("updated_ts", "desc"),
         ("updated_ts", "asc"),
         ("name", "asc"),
+        ("name", "desc"),
+        ("code", "asc"),
     ] {
-        assert_pages_exactly(&app, &pat, (sort, order, 200), &expected).await;
+        assert_pages_exactly(app, user, (sort, order, 200), expected).await;
     }
+    // The picker reads the same parts in name order: exactly the visible matches, first by name.
     assert_eq!(
-        assert_picker(&app, &pat, "Task 1", &expected).await,
+        assert_picker(app, user, "Task 1", expected).await,
         100,
-        "10 projects: enough visible matches to fill the page"
+        "enough visible matches to fill the page"
     );
 }
 
