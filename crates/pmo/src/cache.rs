@@ -299,23 +299,14 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let rendered = key.render();
-        if let Some(entry) = self.inner.local.get(&rendered).await
-            && let Ok(value) = entry.value.downcast::<T>()
-        {
-            crate::metrics::cache_lookup(key.namespace, true);
+        let (rendered, held) = self.local_get::<T>(key).await;
+        if let Some(value) = held {
             return Ok(value);
         }
-        crate::metrics::cache_lookup(key.namespace, false);
         let epoch = self.inner.epoch.load(Ordering::Acquire);
         let value = Arc::new(loader().await?);
         if self.inner.epoch.load(Ordering::Acquire) == epoch {
-            let weight = u32::try_from(weigh(&value)).unwrap_or(u32::MAX);
-            let entry = LocalEntry {
-                value: value.clone(),
-                weight,
-            };
-            self.inner.local.insert(rendered, entry).await;
+            self.local_put(rendered, &value, weigh(&value)).await;
         }
         Ok(value)
     }
@@ -338,14 +329,11 @@ impl Cache {
         let mut found = HashMap::new();
         let mut missing = HashMap::new();
         for (item, key) in wanted {
-            let rendered = key.render();
-            let held = self.inner.local.get(&rendered).await;
-            crate::metrics::cache_lookup(key.namespace, held.is_some());
-            match held.and_then(|entry| entry.value.downcast::<T>().ok()) {
-                Some(value) => {
+            match self.local_get::<T>(&key).await {
+                (_, Some(value)) => {
                     found.insert(item, value);
                 }
-                None => {
+                (rendered, None) => {
                     missing.insert(item, rendered);
                 }
             }
@@ -359,16 +347,42 @@ impl Cache {
         for (item, value) in loaded {
             let value = Arc::new(value);
             if store && let Some(rendered) = missing.remove(&item) {
-                let weight = u32::try_from(weigh(&value)).unwrap_or(u32::MAX);
-                let entry = LocalEntry {
-                    value: value.clone(),
-                    weight,
-                };
-                self.inner.local.insert(rendered, entry).await;
+                self.local_put(rendered, &value, weigh(&value)).await;
             }
             found.insert(item, value);
         }
         Ok(found)
+    }
+
+    /// The local tier's value of type `T` for `key` (counted as a hit or a miss), with the key
+    /// rendered for a `local_put` after a miss.
+    async fn local_get<T: Send + Sync + 'static>(
+        &self,
+        key: &CacheKey,
+    ) -> (String, Option<Arc<T>>) {
+        let rendered = key.render();
+        let held = self
+            .inner
+            .local
+            .get(&rendered)
+            .await
+            .and_then(|entry| entry.value.downcast::<T>().ok());
+        crate::metrics::cache_lookup(key.namespace, held.is_some());
+        (rendered, held)
+    }
+
+    /// Stores `value` in the local tier, weighing `weight` bytes (plus its key's).
+    async fn local_put<T: Send + Sync + 'static>(
+        &self,
+        rendered: String,
+        value: &Arc<T>,
+        weight: usize,
+    ) {
+        let entry = LocalEntry {
+            value: value.clone(),
+            weight: u32::try_from(weight).unwrap_or(u32::MAX),
+        };
+        self.inner.local.insert(rendered, entry).await;
     }
 
     /// Forgets `what` here and in Redis, and tells every other instance through `NOTIFY` on

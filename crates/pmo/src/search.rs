@@ -409,13 +409,7 @@ async fn list_entity_options(
     // rare substrings). Everyone else picks from the type's own table under the list's visibility
     // filter, in whichever shape fits how much they see.
     let visibility = permissions::list_visibility(&state.db, &user, entity).await?;
-    let name_order = PartsOrder::of(
-        entity,
-        "name",
-        "lower(t.name)",
-        false,
-        " ORDER BY lower(t.name), t.id",
-    );
+    let name_order = PartsOrder::of(entity, "name", "lower(t.name)", false);
     if let (Visibility::Dense(Some(parts)), Some(name_order)) = (&visibility, name_order) {
         // A few reached projects and named ids: each project's matches in name order, cut at
         // the page (`permissions::push_parts_source`), instead of the whole table in name order.

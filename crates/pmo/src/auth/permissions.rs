@@ -754,34 +754,25 @@ async fn visible_parts(
 }
 
 /// The order of a page read by `push_parts_source`: the sort key (an expression over alias `t`:
-/// `t.updated_ts`, `lower(t.name)`), its direction, the page's `ORDER BY …` over alias `t` (the
-/// key, ties broken by `t.id`), and the grants' copy of the key. Only `PartsOrder::of` makes one,
-/// for a sort in `PARTS_SORTS`.
+/// `t.updated_ts`, `lower(t.name)`; ties broken by `t.id`), its direction, and the grants' copy
+/// of the key. Only `PartsOrder::of` makes one, for a sort in `PARTS_SORTS`.
 #[derive(Debug, Clone, Copy)]
 pub struct PartsOrder<'a> {
     key: &'a str,
     descending: bool,
-    clause: &'a str,
     grant_copy: &'static str,
 }
 
 impl<'a> PartsOrder<'a> {
     /// The order of `entity` by `column` (whose key expression is `key`), when a dense caller's
     /// page can be read by parts in it.
-    pub fn of(
-        entity: EntityType,
-        column: &str,
-        key: &'a str,
-        descending: bool,
-        clause: &'a str,
-    ) -> Option<Self> {
+    pub fn of(entity: EntityType, column: &str, key: &'a str, descending: bool) -> Option<Self> {
         PARTS_SORTS
             .iter()
             .find(|(sorted, sort, _)| *sorted == entity && *sort == column)
             .map(|(_, _, grant_copy)| PartsOrder {
                 key,
                 descending,
-                clause,
                 grant_copy,
             })
     }
@@ -839,11 +830,11 @@ pub fn push_parts_source(
     let PartsOrder {
         key,
         descending,
-        clause,
         grant_copy,
-        ..
     } = order;
     let dir = if descending { "DESC" } else { "ASC" };
+    // Every key of `PARTS_SORTS` is NOT NULL: PostgreSQL's default NULLS placement, the index's.
+    let clause = format!(" ORDER BY {key} {dir}, t.id {dir}");
     qb.push(format!(
         "(SELECT t.* FROM (SELECT DISTINCT id, k FROM (SELECT t.id, {key} FROM unnest("
     ))

@@ -143,8 +143,8 @@ async fn rows_json(
 /// The registry's names of the `wanted` (type, id) pairs that exist in the tenant.
 ///
 /// With `names_cache` (every read outside a writer's transaction), names this instance already
-/// holds are not asked for again: the second statement a page used to send cost ~9 % of a task
-/// page's throughput (docs/BENCHMARKS.md). The registry announces every rename and removal at
+/// holds are not asked for again: without the second statement a page used to send, project
+/// tasks ran 24–38 % more pages a second at c=64 (docs/BENCHMARKS.md). The registry announces every rename and removal at
 /// commit (migration 0061), and `update_record` forgets a renamed record here before it answers.
 /// A writer passes `None` and reads its own transaction, which may have renamed what it shows.
 async fn reference_names(
@@ -711,21 +711,18 @@ pub async fn list_records(
     } else {
         " NULLS LAST"
     };
-    let order = format!(
-        " ORDER BY {} {dir}{nulls}, t.id {dir}",
-        sort_expression(request.sort)
-    );
+    let sort_key = sort_expression(request.sort);
+    let order = format!(" ORDER BY {sort_key} {dir}{nulls}, t.id {dir}");
     // The page's rows before projection: the table under every condition, or — for a dense
     // caller whose visibility splits into a few parents and ids, in an order the per-parent index
     // delivers — one short branch per parent (`permissions::push_parts_source`).
     let conditions = |qb: &mut QueryBuilder<Postgres>, visibility: &Visibility| {
         push_list_conditions(qb, user, def, scope, request, &filters, visibility);
         if let Some(cursor) = &request.cursor {
-            let key = sort_expression(request.sort);
-            push_cursor_condition(qb, request.sort, request.direction, cursor, (&key, "t.id"));
+            let key = (sort_key.as_str(), "t.id");
+            push_cursor_condition(qb, request.sort, request.direction, cursor, key);
         }
     };
-    let sort_key = sort_expression(request.sort);
     let parts = match (
         &visibility,
         PartsOrder::of(
@@ -733,7 +730,6 @@ pub async fn list_records(
             request.sort.name,
             &sort_key,
             request.direction == SortDirection::Desc,
-            &order,
         ),
     ) {
         (Visibility::Dense(Some(parts)), Some(parts_order)) => Some((parts, parts_order)),
