@@ -466,7 +466,7 @@ async fn bench(db: &Database, command: BenchCommand) -> anyhow::Result<()> {
                 rate,
                 only,
             };
-            let results = crate::bench::run::run(&db.pool, &options).await?;
+            let results = crate::bench::run::run(&db.pool, &db.cached_plans, &options).await?;
             let table = crate::bench::run::markdown(&results);
             println!("{table}");
             if let Some(path) = markdown {

@@ -115,6 +115,8 @@ pub struct DatabaseConfig {
     #[serde(serialize_with = "serialize_secret_option")]
     pub replica_url: Option<SecretString>,
     pub max_connections: u32,
+    /// Size of the second pool, whose statements run on cached generic plans (`db::cached_plan_pool`).
+    pub cached_plan_connections: u32,
     pub min_connections: u32,
     pub idle_timeout_secs: u64,
     pub acquire_timeout_secs: u64,
@@ -467,6 +469,7 @@ impl Default for DatabaseConfig {
             url: None,
             replica_url: None,
             max_connections: 20,
+            cached_plan_connections: 8,
             min_connections: 0,
             idle_timeout_secs: 30,
             acquire_timeout_secs: 5,
@@ -865,6 +868,13 @@ impl Config {
         };
         if self.database.max_connections == 0 || self.database.max_connections > 500 {
             return invalid("database.max_connections", "must be between 1 and 500");
+        }
+        if self.database.cached_plan_connections == 0 || self.database.cached_plan_connections > 500
+        {
+            return invalid(
+                "database.cached_plan_connections",
+                "must be between 1 and 500",
+            );
         }
         if self.database.min_connections > self.database.max_connections {
             return invalid(
@@ -1314,6 +1324,13 @@ mod tests {
                 .unwrap_err()
                 .to_string();
             assert!(err.contains("http.max_in_flight"), "{bad}: {err}");
+            let err = load(None, &[("PMO_DATABASE__CACHED_PLAN_CONNECTIONS", bad)])
+                .unwrap_err()
+                .to_string();
+            assert!(
+                err.contains("database.cached_plan_connections"),
+                "{bad}: {err}"
+            );
         }
 
         let err = load(

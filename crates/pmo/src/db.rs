@@ -10,7 +10,7 @@ use secrecy::ExposeSecret;
 use sqlx::postgres::{PgConnectOptions, PgPoolOptions};
 use sqlx::{Connection as _, PgPool};
 
-use crate::config::Config;
+use crate::config::{Config, DatabaseConfig};
 
 /// Migrations compiled into the binary.
 pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations");
@@ -19,9 +19,11 @@ pub static MIGRATOR: sqlx::migrate::Migrator = sqlx::migrate!("../../migrations"
 const MANAGED_DATABASE: &str = "pmo";
 const MANAGED_ROLE: &str = "pmo";
 
-/// A connection pool, plus the lease on the managed cluster when there is one.
+/// The connection pools, plus the lease on the managed cluster when there is one.
 pub struct Database {
     pub pool: PgPool,
+    /// Connections whose statements run on their cached generic plan (`cached_plan_pool`).
+    pub cached_plans: PgPool,
     lease: Option<ClusterLease>,
     /// Where the pool points, for messages (never contains a password).
     pub description: String,
@@ -66,8 +68,10 @@ impl Database {
                 return Err(err);
             }
         };
+        let cached_plans = cached_plan_pool(&pool, &config.database);
         Ok(Database {
             pool,
+            cached_plans,
             lease,
             description,
         })
@@ -75,6 +79,7 @@ impl Database {
 
     /// Closes the pool and, when this was the last user of the managed cluster, stops it cleanly.
     pub async fn close(self) {
+        self.cached_plans.close().await;
         self.pool.close().await;
         if let Some(lease) = self.lease {
             release_lease(lease).await;
@@ -99,24 +104,7 @@ async fn connect_pool(
     // global search whose estimate crossed `jit_above_cost` spent 22 ms compiling for a 10 ms
     // run — docs/BENCHMARKS.md).
     let options = options.options([("jit", "off")]);
-    let pool = PgPoolOptions::new()
-        .max_connections(db.max_connections)
-        .min_connections(db.min_connections)
-        .idle_timeout(Some(Duration::from_secs(db.idle_timeout_secs)))
-        .acquire_timeout(Duration::from_secs(db.acquire_timeout_secs))
-        // A connection idle for a while may have been cut (a database restart, a network
-        // blip): ping it before use. One in steady use is not: a ping before every acquire was a
-        // round trip per request, 5 % of the server's CPU on a list page at c=64.
-        .test_before_acquire(false)
-        .before_acquire(|conn, meta| {
-            Box::pin(async move {
-                if meta.idle_for >= PING_WHEN_IDLE_FOR {
-                    conn.ping().await?;
-                }
-                Ok(true)
-            })
-        })
-        .connect_lazy_with(options);
+    let pool = pool_options(db, db.max_connections).connect_lazy_with(options);
     // Prove the database answers now, so a wrong URL fails start-up instead of the first request.
     let probe =
         tokio::time::timeout(Duration::from_secs(db.connect_timeout_secs), pool.acquire()).await;
@@ -131,6 +119,42 @@ async fn connect_pool(
             db.connect_timeout_secs
         )),
     }
+}
+
+/// The settings both pools share: size, idle and acquire timeouts, the ping of idle connections.
+fn pool_options(db: &DatabaseConfig, max_connections: u32) -> PgPoolOptions {
+    PgPoolOptions::new()
+        .max_connections(max_connections)
+        .min_connections(db.min_connections.min(max_connections))
+        .idle_timeout(Some(Duration::from_secs(db.idle_timeout_secs)))
+        .acquire_timeout(Duration::from_secs(db.acquire_timeout_secs))
+        // A connection idle for a while may have been cut (a database restart, a network
+        // blip): ping it before use. One in steady use is not: a ping before every acquire was a
+        // round trip per request, 5 % of the server's CPU on a list page at c=64.
+        .test_before_acquire(false)
+        .before_acquire(|conn, meta| {
+            Box::pin(async move {
+                if meta.idle_for >= PING_WHEN_IDLE_FOR {
+                    conn.ping().await?;
+                }
+                Ok(true)
+            })
+        })
+}
+
+/// A second pool to the same database (`database.cached_plan_connections` connections) whose
+/// connections start with `plan_cache_mode = force_generic_plan`: a prepared statement there is
+/// planned once per connection, where PostgreSQL's automatic choice makes five custom plans on
+/// every connection before it settles on the generic one. For statements whose generic plan is
+/// known to be the right one only — a dense caller's page read by parts (each branch walks one
+/// parent's index in the page's order) — so their planning is not paid again and again while a
+/// pool's connections warm up (docs/BENCHMARKS.md, Next 7). Everything else stays on the main
+/// pool, where pickers matching a pattern need the custom plans that see it.
+pub fn cached_plan_pool(pool: &PgPool, db: &DatabaseConfig) -> PgPool {
+    let options = (*pool.connect_options())
+        .clone()
+        .options([("plan_cache_mode", "force_generic_plan")]);
+    pool_options(db, db.cached_plan_connections).connect_lazy_with(options)
 }
 
 /// `host:port/database` of a connection target, without credentials.

@@ -61,6 +61,7 @@ pub fn render() -> String {
 pub async fn serve(
     listener: tokio::net::TcpListener,
     pool: PgPool,
+    cached_plans: PgPool,
     mut shutdown: tokio::sync::watch::Receiver<bool>,
 ) -> anyhow::Result<()> {
     let handle = install()?;
@@ -76,7 +77,7 @@ pub async fn serve(
             )
         }),
     );
-    let sampler = tokio::spawn(sample_forever(pool, shutdown.clone()));
+    let sampler = tokio::spawn(sample_forever(pool, cached_plans, shutdown.clone()));
     let upkeep = {
         let mut shutdown = shutdown.clone();
         tokio::spawn(async move {
@@ -165,8 +166,14 @@ pub fn backup_finished(ok: bool, bytes: u64, elapsed: Duration) {
     }
 }
 
-async fn sample_forever(pool: PgPool, mut shutdown: tokio::sync::watch::Receiver<bool>) {
+async fn sample_forever(
+    pool: PgPool,
+    cached_plans: PgPool,
+    mut shutdown: tokio::sync::watch::Receiver<bool>,
+) {
     loop {
+        sample_pool("main", &pool);
+        sample_pool("cached_plans", &cached_plans);
         if let Err(err) = sample(&pool).await {
             tracing::debug!(error = %err, "metrics sample failed");
         }
@@ -177,14 +184,19 @@ async fn sample_forever(pool: PgPool, mut shutdown: tokio::sync::watch::Receiver
     }
 }
 
-/// Refreshes the gauges that come from the database and the pool.
-pub async fn sample(pool: &PgPool) -> Result<(), sqlx::Error> {
+/// Refreshes the gauges of one of the instance's pools (`main` or `cached_plans`).
+fn sample_pool(name: &'static str, pool: &PgPool) {
     let size = f64::from(pool.size());
     let idle = pool.num_idle() as f64;
-    gauge!("pmo_db_pool_connections", "state" => "idle").set(idle);
-    gauge!("pmo_db_pool_connections", "state" => "in_use").set((size - idle).max(0.0));
-    gauge!("pmo_db_pool_max_connections").set(f64::from(pool.options().get_max_connections()));
+    gauge!("pmo_db_pool_connections", "pool" => name, "state" => "idle").set(idle);
+    gauge!("pmo_db_pool_connections", "pool" => name, "state" => "in_use")
+        .set((size - idle).max(0.0));
+    gauge!("pmo_db_pool_max_connections", "pool" => name)
+        .set(f64::from(pool.options().get_max_connections()));
+}
 
+/// Refreshes the gauges that come from the database.
+pub async fn sample(pool: &PgPool) -> Result<(), sqlx::Error> {
     let depth: Vec<(String, String, i64)> = sqlx::query_as(
         "SELECT queue, status, count(*) FROM app.job
          WHERE status IN ('queued', 'running', 'dead') GROUP BY queue, status",

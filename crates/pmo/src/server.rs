@@ -74,7 +74,7 @@ async fn run(
         );
     }
     let grace = Duration::from_secs(config.http.shutdown_grace_secs);
-    let state = AppState::new(config.clone(), pool.clone())?;
+    let state = AppState::new(config.clone(), pool.clone(), database.cached_plans.clone())?;
     // Job worker, mailer, scheduler and cache invalidation listener run beside the HTTP server.
     let background = crate::jobs::BackgroundTasks::start(&state)?;
     let (metrics_stop, metrics_stopped) = tokio::sync::watch::channel(false);
@@ -85,6 +85,7 @@ async fn run(
         tokio::spawn(crate::metrics::serve(
             metrics_listener,
             pool,
+            database.cached_plans.clone(),
             metrics_stopped,
         ))
     });

@@ -16,6 +16,9 @@ use crate::storage::Storage;
 #[derive(Clone, FromRef)]
 pub struct AppState {
     pub db: PgPool,
+    /// Statements whose generic plan is the right one (`db::cached_plan_pool`); `db` for the rest.
+    #[from_ref(skip)]
+    pub cached_plans: PgPool,
     pub config: Arc<Config>,
     pub storage: Storage,
     pub cache: Cache,
@@ -28,8 +31,8 @@ pub struct AppState {
 }
 
 impl AppState {
-    /// Wires the adapters chosen by configuration around an open pool.
-    pub fn new(config: Config, db: PgPool) -> anyhow::Result<AppState> {
+    /// Wires the adapters chosen by configuration around the open pools.
+    pub fn new(config: Config, db: PgPool, cached_plans: PgPool) -> anyhow::Result<AppState> {
         let storage = Storage::from_config(&config)?;
         let cache = Cache::from_config(&config)?;
         let keys = SigningKeys::from_config(&config)?;
@@ -42,6 +45,7 @@ impl AppState {
         let field_key = FieldKey(keys.field_encryption_key());
         Ok(AppState {
             db,
+            cached_plans,
             config: Arc::new(config),
             storage,
             cache,

@@ -145,7 +145,12 @@ impl Endpoint {
     }
 }
 
-pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Measurement>> {
+/// `pool` and `cached_plans` are the server's two pools (`db::cached_plan_pool`), for the floor.
+pub async fn run(
+    pool: &PgPool,
+    cached_plans: &PgPool,
+    options: &RunOptions,
+) -> anyhow::Result<Vec<Measurement>> {
     let client = reqwest::Client::builder()
         .pool_max_idle_per_host(256)
         .build()?;
@@ -226,8 +231,9 @@ pub async fn run(pool: &PgPool, options: &RunOptions) -> anyhow::Result<Vec<Meas
             }
             if endpoint.is_read() && direct_floor_supported(endpoint) {
                 let floor = measure(endpoint, concurrency, options.duration, {
-                    let (pool, fixtures, key) = (pool.clone(), fixtures.clone(), key.clone());
-                    move |_| call_direct(pool.clone(), fixtures.clone(), key.clone(), endpoint)
+                    let pools = (pool.clone(), cached_plans.clone());
+                    let (fixtures, key) = (fixtures.clone(), key.clone());
+                    move |_| call_direct(pools.clone(), fixtures.clone(), key.clone(), endpoint)
                 })
                 .await;
                 eprintln!("{}", describe(&floor, "sql", concurrency));
@@ -540,7 +546,7 @@ async fn move_task(
 
 /// The same work straight against PostgreSQL, as the handlers do it.
 async fn call_direct(
-    pool: PgPool,
+    (pool, cached_plans): (PgPool, PgPool),
     fixtures: Arc<Fixtures>,
     key: FieldKey,
     endpoint: Endpoint,
@@ -582,7 +588,7 @@ async fn call_direct(
     }
     let def = entity.registry();
     let request = records::parse_list_request(def, &query).map_err(|_| Failure::Error)?;
-    records::list_records(&pool, &f.user, def, scope, &request, &key)
+    records::list_records(&pool, &cached_plans, &f.user, def, scope, &request, &key)
         .await
         .map(|_| ())
         .map_err(|_| Failure::Error)

@@ -83,6 +83,7 @@ async fn list(
     let request = records::parse_list_request(def, &params)?;
     records::list_records(
         &state.db,
+        &state.cached_plans,
         &user,
         def,
         scope.unwrap_or(Scope::All),

@@ -685,6 +685,7 @@ pub enum Scope {
 /// Lists records the caller may view, filtered, searched, sorted and keyset-paginated.
 pub async fn list_records(
     db: &sqlx::PgPool,
+    cached_plans: &sqlx::PgPool,
     user: &CurrentUser,
     def: &'static EntityDef,
     scope: Scope,
@@ -694,7 +695,27 @@ pub async fn list_records(
     // Permission pre-queries run on the pool before this list takes its own connection: holding
     // one while waiting for another deadlocks a busy pool (every worker holds one, none frees).
     let visibility = list_visibility(db, user, def, scope).await?;
-    let mut conn = db.acquire().await?;
+    let sort_key = sort_expression(request.sort);
+    let parts = match (
+        &visibility,
+        PartsOrder::of(
+            def.entity_type,
+            request.sort.name,
+            &sort_key,
+            request.direction == SortDirection::Desc,
+        ),
+    ) {
+        (Visibility::Dense(Some(parts)), Some(parts_order)) => Some((parts, parts_order)),
+        _ => None,
+    };
+    // A page read by parts runs on a cached generic plan: every branch walks one parent's index
+    // in the page's order whatever the values, and the statement costs more to plan (up to 2 ms)
+    // than to run (`db::cached_plan_pool`).
+    let mut conn = if parts.is_some() {
+        cached_plans.acquire().await?
+    } else {
+        db.acquire().await?
+    };
     // Resolve datalabel names in filters to keys first (a name that does not exist matches nothing).
     let filters = resolve_filter_values(&mut conn, &user.tenant_id, &request.filters).await?;
 
@@ -711,7 +732,6 @@ pub async fn list_records(
     } else {
         " NULLS LAST"
     };
-    let sort_key = sort_expression(request.sort);
     let order = format!(" ORDER BY {sort_key} {dir}{nulls}, t.id {dir}");
     // The page's rows before projection: the table under every condition, or — for a dense
     // caller whose visibility splits into a few parents and ids, in an order the per-parent index
@@ -722,18 +742,6 @@ pub async fn list_records(
             let key = (sort_key.as_str(), "t.id");
             push_cursor_condition(qb, request.sort, request.direction, cursor, key);
         }
-    };
-    let parts = match (
-        &visibility,
-        PartsOrder::of(
-            def.entity_type,
-            request.sort.name,
-            &sort_key,
-            request.direction == SortDirection::Desc,
-        ),
-    ) {
-        (Visibility::Dense(Some(parts)), Some(parts_order)) => Some((parts, parts_order)),
-        _ => None,
     };
     // The record's columns, then the sort value as text for the cursor.
     let mut qb = QueryBuilder::new("SELECT r.*, ");
@@ -807,15 +815,13 @@ pub async fn list_records(
         _ => None,
     };
     let total = if request.total {
+        // On the main pool: a count is not read by parts, and its plan depends on the filters'
+        // values (a pattern in `q`), which only a custom plan sees.
+        drop(conn);
         let mut count = QueryBuilder::new("SELECT count(*) FROM ");
         count.push(def.table).push(" t");
         push_list_conditions(&mut count, user, def, scope, request, &filters, &visibility);
-        Some(
-            count
-                .build_query_scalar::<i64>()
-                .fetch_one(&mut *conn)
-                .await?,
-        )
+        Some(count.build_query_scalar::<i64>().fetch_one(db).await?)
     } else {
         None
     };

@@ -17,6 +17,8 @@ use uuid::Uuid;
 pub struct TestApp {
     pub router: Router,
     pub pool: PgPool,
+    /// The app's second pool (`pmo::db::cached_plan_pool`).
+    pub cached_plans: PgPool,
     pub config: Arc<Config>,
     pub cache: pmo::cache::Cache,
     _data_dir: tempfile::TempDir,
@@ -72,12 +74,14 @@ impl TestApp {
         };
         tweak(&mut config);
         config.validate().expect("test config is valid");
-        let state = AppState::new(config, pool.clone()).expect("state");
+        let cached_plans = pmo::db::cached_plan_pool(&pool, &config.database);
+        let state = AppState::new(config, pool.clone(), cached_plans.clone()).expect("state");
         let config = state.config.clone();
         let cache = state.cache.clone();
         TestApp {
             router: pmo::build_app(state),
             pool,
+            cached_plans,
             config,
             cache,
             _data_dir: data_dir,

@@ -44,7 +44,13 @@ async fn requests_jobs_mail_and_the_pool_show_up_on_the_metrics_listener(pool: P
         .await
         .unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let server = tokio::spawn(pmo::metrics::serve(listener, pool.clone(), stopped));
+    let cached_plans = pmo::db::cached_plan_pool(&pool, &pmo::config::DatabaseConfig::default());
+    let server = tokio::spawn(pmo::metrics::serve(
+        listener,
+        pool.clone(),
+        cached_plans,
+        stopped,
+    ));
     let client = reqwest::Client::new();
     let mut text = String::new();
     for _ in 0..300 {
@@ -72,8 +78,10 @@ async fn requests_jobs_mail_and_the_pool_show_up_on_the_metrics_listener(pool: P
         r#"pmo_http_requests_total{method="GET",route="/api/v1/dev-mailbox/{id}",status="4xx"}"#,
         r#"pmo_http_requests_total{method="GET",route="unmatched",status="4xx"}"#,
         r#"pmo_http_request_duration_seconds_bucket{method="GET",route="/api/health""#,
-        r#"pmo_db_pool_connections{state="in_use"}"#,
-        r#"pmo_db_pool_connections{state="idle"}"#,
+        r#"pmo_db_pool_connections{pool="main",state="in_use"}"#,
+        r#"pmo_db_pool_connections{pool="main",state="idle"}"#,
+        r#"pmo_db_pool_connections{pool="cached_plans",state="idle"}"#,
+        r#"pmo_db_pool_max_connections{pool="cached_plans"} 8"#,
         r#"pmo_jobs{queue="default",status="queued"} 1"#,
         "pmo_mail_outbox_lag_seconds",
         "pmo_mail_outbox_pending 0",

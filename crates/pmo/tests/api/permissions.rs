@@ -537,6 +537,64 @@ async fn dense_callers_page_exactly_the_visible_rows_in_every_shape(pool: PgPool
     assert_dense_pages(&app, &pat, 10, &expected).await;
 }
 
+/// A dense caller's page and picker read by parts run on the second pool, whose connections plan
+/// each statement once (generic) instead of five custom plans per connection first; nothing
+/// else goes there, so pickers matching a pattern keep the custom plans that see it.
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn pages_read_by_parts_run_on_cached_generic_plans(pool: PgPool) {
+    // One connection, so every statement's plan counts land on it.
+    let app = TestApp::spawn_with(pool, |config| config.database.cached_plan_connections = 1).await;
+    let admin = app.tenant_with_admin("acme").await;
+    let pat = app.employee("acme", "pat").await;
+    dense_caller(&app, &pat).await;
+    let mode = |pool: PgPool| async move {
+        sqlx::query_scalar::<_, String>("SHOW plan_cache_mode")
+            .fetch_one(&pool)
+            .await
+            .unwrap()
+    };
+    assert_eq!(mode(app.pool.clone()).await, "auto");
+
+    let list = "/api/v1/task?limit=50&sort=updated_ts&order=desc";
+    let picker = "/api/v1/entity/task/options?q=Task%201";
+    let ok = |response: crate::helpers::TestResponse| assert_eq!(response.status, StatusCode::OK);
+    for path in [list, picker, "/api/v1/task?q=Task%201&total=true"] {
+        ok(app.get_as(&admin, path).await);
+    }
+    assert_eq!(
+        app.cached_plans.size(),
+        0,
+        "the admin's reads are not by parts"
+    );
+    // A count is not read by parts either: `total` goes to the main pool.
+    let counted = app.get_as(&pat, &format!("{list}&total=true")).await.json();
+    assert!(
+        counted["total"].as_i64().unwrap() > 5_000,
+        "{}",
+        counted["total"]
+    );
+    for _ in 0..2 {
+        ok(app.get_as(&pat, list).await);
+        ok(app.get_as(&pat, picker).await);
+    }
+    assert_eq!(app.cached_plans.size(), 1);
+    assert_eq!(mode(app.cached_plans.clone()).await, "force_generic_plan");
+    let plans: Vec<(String, i64, i64)> = sqlx::query_as(
+        "SELECT statement, generic_plans, custom_plans FROM pg_prepared_statements
+          WHERE statement LIKE '%SELECT DISTINCT id, k%'
+            AND statement NOT LIKE '%pg_prepared_statements%' ORDER BY statement",
+    )
+    .fetch_all(&app.cached_plans)
+    .await
+    .unwrap();
+    let counts: Vec<(bool, i64, i64)> = plans
+        .iter()
+        .map(|(sql, generic, custom)| (sql.starts_with("SELECT r.*"), *generic, *custom))
+        .collect();
+    // (the list's page?, generic plans, custom plans): the list's statement, then the picker's.
+    assert_eq!(counts, [(true, 3, 0), (false, 2, 0)], "{plans:?}");
+}
+
 /// Checks that `user`'s visible tasks split into parts under `parents` projects, and that every
 /// list order and the picker page exactly the `expected` tasks.
 async fn assert_dense_pages(
@@ -1134,6 +1192,14 @@ async fn concurrent_filtered_lists_never_starve_a_small_pool(pool: PgPool) {
         .connect_with((*pool.connect_options()).clone())
         .await
         .unwrap();
+    let small_cached_plans = pmo::db::cached_plan_pool(
+        &small,
+        &pmo::config::DatabaseConfig {
+            cached_plan_connections: 2,
+            acquire_timeout_secs: 3,
+            ..Default::default()
+        },
+    );
     let user = current_user(&pat);
     let def = EntityType::Project.registry();
     let request =
@@ -1142,6 +1208,7 @@ async fn concurrent_filtered_lists_never_starve_a_small_pool(pool: PgPool) {
     let lists = (0..8).map(|_| {
         pmo::entity::records::list_records(
             &small,
+            &small_cached_plans,
             &user,
             def,
             pmo::entity::records::Scope::All,
