@@ -79,14 +79,24 @@ async fn list(
     entity: EntityType,
     scope: Option<Scope>,
 ) -> Result<records::Page, ApiError> {
+    list_page(&state, &user, &params, entity, scope.unwrap_or(Scope::All)).await
+}
+
+async fn list_page(
+    state: &AppState,
+    user: &CurrentUser,
+    params: &HashMap<String, String>,
+    entity: EntityType,
+    scope: Scope,
+) -> Result<records::Page, ApiError> {
     let def = entity.registry();
-    let request = records::parse_list_request(def, &params)?;
+    let request = records::parse_list_request(def, params)?;
     records::list_records(
         &state.db,
         &state.cached_plans,
-        &user,
+        user,
         def,
-        scope.unwrap_or(Scope::All),
+        scope,
         &request,
         &state.field_key,
     )
@@ -94,15 +104,15 @@ async fn list(
 }
 
 async fn list_children(
-    state: State<AppState>,
+    State(state): State<AppState>,
     user: CurrentUser,
     AppPath(parent_id): AppPath<Uuid>,
-    query: Query<HashMap<String, String>>,
+    Query(params): Query<HashMap<String, String>>,
     parent: EntityType,
     child: EntityType,
 ) -> Result<records::Page, ApiError> {
-    // The parent must exist and be visible: its children are not listed through an invisible record.
-    records::require_record(
+    // The parent must be visible: its children are not listed through an invisible record.
+    crate::auth::permissions::require_instance_level(
         &state.db,
         &user,
         parent,
@@ -110,14 +120,15 @@ async fn list_children(
         crate::auth::permissions::Level::View,
     )
     .await?;
-    list(
-        state,
-        user,
-        query,
-        child,
-        Some(Scope::ChildrenOf { parent, parent_id }),
-    )
-    .await
+    // And it must exist (admins and `all` grants hold levels on any id). The page's statement
+    // tests that itself, so a missing parent reads as an empty page: only an empty page needs
+    // the question asked apart, to answer 404 rather than no children.
+    let scope = Scope::ChildrenOf { parent, parent_id };
+    let page = list_page(&state, &user, &params, child, scope).await?;
+    if page.is_empty() {
+        records::require_existing(&state.db, &user.tenant_id, parent, parent_id).await?;
+    }
+    Ok(page)
 }
 
 async fn read(

@@ -371,8 +371,19 @@ pub async fn require_record(
     level: Level,
 ) -> Result<Levels, ApiError> {
     let levels = permissions::require_instance_level(db, user, entity, id, level).await?;
-    match record_state(db, &user.tenant_id, entity, id).await? {
-        Some(_) => Ok(levels),
+    require_existing(db, &user.tenant_id, entity, id).await?;
+    Ok(levels)
+}
+
+/// 404 unless the record exists in the tenant, live or deleted.
+pub async fn require_existing(
+    db: &sqlx::PgPool,
+    tenant: &str,
+    entity: EntityType,
+    id: Uuid,
+) -> Result<(), ApiError> {
+    match record_state(db, tenant, entity, id).await? {
+        Some(_) => Ok(()),
         None => Err(ApiError::not_found(entity.as_str())),
     }
 }
@@ -654,6 +665,14 @@ pub struct Page {
     pub data: Vec<u8>,
     pub next_cursor: Option<String>,
     pub total: Option<i64>,
+    /// How many records `data` holds.
+    rows: usize,
+}
+
+impl Page {
+    pub fn is_empty(&self) -> bool {
+        self.rows == 0
+    }
 }
 
 impl axum::response::IntoResponse for Page {
@@ -829,6 +848,7 @@ pub async fn list_records(
         data,
         next_cursor,
         total,
+        rows: page.len(),
     })
 }
 
@@ -948,6 +968,18 @@ fn push_list_conditions(
         .push_bind(user.tenant_id.clone());
     qb.push(" AND t.active_flag = ").push_bind(!request.deleted);
     if let Scope::ChildrenOf { parent, parent_id } = scope {
+        // Children of a record that does not exist are none, whatever links or references point
+        // at it. Uncorrelated, so PostgreSQL probes the parent once per statement (a one-time
+        // filter): a child list needs no statement of its own to ask whether its parent exists,
+        // except when its page comes back empty (`record_routes::list_children`).
+        qb.push(format!(
+            " AND EXISTS (SELECT 1 FROM {} p WHERE p.tenant_id = ",
+            parent.registry().table
+        ))
+        .push_bind(user.tenant_id.clone())
+        .push(" AND p.id = ")
+        .push_bind(parent_id)
+        .push(")");
         match def
             .parent_reference(parent)
             .or_else(|| def.link_mirror(parent))

@@ -1055,6 +1055,30 @@ async fn a_missing_parent_in_the_path_is_404(pool: PgPool) {
     .await
     .assert_error(StatusCode::CONFLICT, "conflict");
     assert_eq!(tasks().await, 0, "nothing written under a deleted parent");
+
+    // Links left pointing at a record that does not exist (written in SQL: the API never leaves
+    // them) list nothing under it: still 404, not its orphans. The child list's page itself
+    // tests that its parent exists (`records::push_list_conditions`).
+    let task = app
+        .post_json("/api/v1/task", Some(&admin), &json!({"name": "stray"}))
+        .await
+        .json()["id"]
+        .as_str()
+        .unwrap()
+        .parse::<Uuid>()
+        .unwrap();
+    sqlx::query(
+        "INSERT INTO app.d_entity_id_map (tenant_id, parent_entity_type, parent_entity_id, child_entity_type, child_entity_id)
+         VALUES ('acme', 'office', $1, 'task', $2)",
+    )
+    .bind(missing)
+    .bind(task)
+    .execute(&app.pool)
+    .await
+    .unwrap();
+    app.get_as(&admin, &format!("/api/v1/office/{missing}/task"))
+        .await
+        .assert_error(StatusCode::NOT_FOUND, "not_found");
 }
 
 // ---------------------------------------------------------------------------------------------
