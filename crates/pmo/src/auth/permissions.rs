@@ -622,8 +622,8 @@ pub struct VisibleParts {
 /// parent, active, key, id) for the per-parent branches — `d_task_project_ix` (… updated_ts DESC,
 /// id DESC; migration 0051) and `d_task_project_name_ix` (… lower(name), id; migration 0054) — and
 /// the grants' copy, which `d_entity_id_rbac_map_grantee_order_ix` holds newest task first and
-/// carries the name copies of for a walk by name to sort in memory. Every key here is NOT NULL,
-/// so the merged order needs no NULLS placement.
+/// `_grantee_name_ix` by name (migration 0062). Every key here is NOT NULL, so the merged order
+/// needs no NULLS placement.
 const PARTS_SORTS: &[(EntityType, &str, &str)] = &[
     (EntityType::Task, "updated_ts", "target_updated_ts"),
     (EntityType::Task, "name", "target_name_lower"),
