@@ -146,9 +146,10 @@ fn pool_options(db: &DatabaseConfig, max_connections: u32) -> PgPoolOptions {
 /// connections start with `plan_cache_mode = force_generic_plan`: a prepared statement there is
 /// planned once per connection, where PostgreSQL's automatic choice makes five custom plans on
 /// every connection before it settles on the generic one. For statements whose generic plan is
-/// known to be the right one only — a dense caller's page read by parts (each branch walks one
-/// parent's index in the page's order) — so their planning is not paid again and again while a
-/// pool's connections warm up (docs/BENCHMARKS.md, Next 7). Everything else stays on the main
+/// known to be the right one only — a dense caller's page or picker read by parts (each branch
+/// walks one parent's index in the page's order) — so their planning is not paid again and again
+/// while a pool's connections warm up (docs/BENCHMARKS.md, Next 7). It takes `min_connections`
+/// from the same settings, capped at its own size. Everything else stays on the main
 /// pool, where pickers matching a pattern need the custom plans that see it.
 pub fn cached_plan_pool(pool: &PgPool, db: &DatabaseConfig) -> PgPool {
     let options = (*pool.connect_options())
