@@ -144,9 +144,10 @@ async fn rows_json(
 ///
 /// With `names_cache` (every read outside a writer's transaction), names this instance already
 /// holds are not asked for again: without the second statement a page used to send, project
-/// tasks ran 24–38 % more pages a second at c=64 (docs/BENCHMARKS.md). The registry announces every rename and removal at
-/// commit (migration 0061), and `update_record` forgets a renamed record here before it answers.
-/// A writer passes `None` and reads its own transaction, which may have renamed what it shows.
+/// tasks ran 24–38 % more pages a second at c=64 (docs/BENCHMARKS.md). The registry announces
+/// every rename and removal at commit (migration 0061), and `update_record` forgets a renamed
+/// record here before it answers. A writer passes `None` and reads its own transaction, which
+/// may have renamed what it shows.
 async fn reference_names(
     conn: &mut PgConnection,
     names_cache: Option<&Cache>,
@@ -2076,10 +2077,11 @@ pub async fn child_counts(
     entity: EntityType,
     id: Uuid,
 ) -> Result<BTreeMap<EntityType, i64>, ApiError> {
-    require_record(db, user, entity, id, Level::View).await?;
+    permissions::require_instance_level(db, user, entity, id, Level::View).await?;
     let def = entity.registry();
     let mut counts = BTreeMap::new();
     if def.children.is_empty() {
+        require_existing(db, &user.tenant_id, entity, id).await?;
         return Ok(counts);
     }
     // Two permission reads for all tabs: does a cascade reach the parent, which types are visible in full.
@@ -2132,6 +2134,11 @@ pub async fn child_counts(
     }
     qb.push(") counts");
     let rows: Vec<(String, i64)> = qb.build_query_as().fetch_all(db).await?;
+    // Each count tests that the record exists (`push_list_conditions`, as a child list's page
+    // does): only when nothing is counted is it asked apart, to answer 404 rather than no tabs.
+    if rows.iter().all(|(_, count)| *count == 0) {
+        require_existing(db, &user.tenant_id, entity, id).await?;
+    }
     for (name, count) in rows {
         if let Ok(child) = name.parse::<EntityType>() {
             counts.insert(child, count);

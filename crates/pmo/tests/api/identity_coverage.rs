@@ -1057,8 +1057,8 @@ async fn a_missing_parent_in_the_path_is_404(pool: PgPool) {
     assert_eq!(tasks().await, 0, "nothing written under a deleted parent");
 
     // Links left pointing at a record that does not exist (written in SQL: the API never leaves
-    // them) list nothing under it: still 404, not its orphans. The child list's page itself
-    // tests that its parent exists (`records::push_list_conditions`).
+    // them) list and count nothing under it: still 404, not its orphans. The child list's page
+    // and the tabs' counts test that the parent exists (`records::push_list_conditions`).
     let task = app
         .post_json("/api/v1/task", Some(&admin), &json!({"name": "stray"}))
         .await
@@ -1076,9 +1076,14 @@ async fn a_missing_parent_in_the_path_is_404(pool: PgPool) {
     .execute(&app.pool)
     .await
     .unwrap();
-    app.get_as(&admin, &format!("/api/v1/office/{missing}/task"))
-        .await
-        .assert_error(StatusCode::NOT_FOUND, "not_found");
+    for path in [
+        format!("/api/v1/office/{missing}/task"),
+        format!("/api/v1/entity/office/{missing}/child-tabs"),
+    ] {
+        app.get_as(&admin, &path)
+            .await
+            .assert_error(StatusCode::NOT_FOUND, "not_found");
+    }
 }
 
 // ---------------------------------------------------------------------------------------------
