@@ -10,7 +10,7 @@ use sqlx::{Column, Either, Row};
 
 use crate::cache::Invalidation;
 use crate::config::{Config, ConfigSources};
-use crate::db::{self, Database};
+use crate::db::{self, Database, Keep};
 use crate::http::openapi::document_json;
 use crate::http::router::openapi_document;
 use crate::server::{self, ServeOptions};
@@ -232,7 +232,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Migrate => {
-            with_database(&config, |db| async move {
+            with_database(&config, Keep::OnDemand, |db| async move {
                 let applied = db::migrate(&db.pool).await?;
                 println!("{applied} migration(s) applied; the schema is up to date");
                 Ok(())
@@ -244,7 +244,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
                 anyhow::bail!("nothing to seed: pass --demo to create the demo tenant");
             }
             let seed_config = config.clone();
-            with_database(&config, |db| async move {
+            with_database(&config, Keep::OnDemand, |db| async move {
                 db::migrate(&db.pool).await?;
                 let report = seed::seed_demo(&db.pool, &seed_config).await?;
                 println!(
@@ -265,7 +265,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             admin_last_name,
         }) => {
             let (password, generated) = password_or_generated(admin_password);
-            with_database(&config, |db| async move {
+            with_database(&config, Keep::OnDemand, |db| async move {
                 let admin = tenancy::create_tenant(
                     &db.pool,
                     tenancy::NewTenant {
@@ -303,7 +303,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             admin,
         }) => {
             let (password, generated) = password_or_generated(password);
-            with_database(&config, |db| async move {
+            with_database(&config, Keep::OnDemand, |db| async move {
                 let created = tenancy::create_employee(
                     &db.pool,
                     &tenant,
@@ -330,7 +330,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Db(DbCommand::Query { sql, write, json }) => {
-            with_database(&config, |db| async move {
+            with_database(&config, Keep::OnDemand, |db| async move {
                 db_query(&db, &sql, write, json).await
             })
             .await
@@ -338,7 +338,7 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
         Command::Storage(StorageCommand::Purge) => {
             let storage = crate::storage::Storage::from_config(&config)?;
             let settings = config.storage.clone();
-            with_database(&config, |db| async move {
+            with_database(&config, Keep::OnDemand, |db| async move {
                 let report = crate::artifact::purge(&db.pool, &storage, &settings).await?;
                 for item in report
                     .abandoned_uploads
@@ -373,7 +373,13 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
             .await
         }
         Command::Bench(command) => {
-            with_database(&config, |db| async move { bench(&db, command).await }).await
+            // A run's direct-SQL floor loads the database as a server does, on connections
+            // opened beforehand as a server's are.
+            let keep = match command {
+                BenchCommand::Run { .. } => Keep::Configured,
+                _ => Keep::OnDemand,
+            };
+            with_database(&config, keep, |db| async move { bench(&db, command).await }).await
         }
         Command::Jobs(command) => crate::jobs::commands::jobs(&config, command).await,
         Command::Backup(command) => crate::jobs::commands::backup(&config, command).await,
@@ -384,12 +390,12 @@ pub async fn run(cli: Cli) -> anyhow::Result<()> {
 
 /// Opens the database, runs `work`, and always closes it (stopping the managed cluster when this
 /// was its last user), whatever `work` returned.
-async fn with_database<F, Fut>(config: &Config, work: F) -> anyhow::Result<()>
+async fn with_database<F, Fut>(config: &Config, keep: Keep, work: F) -> anyhow::Result<()>
 where
     F: FnOnce(std::sync::Arc<Database>) -> Fut,
     Fut: Future<Output = anyhow::Result<()>>,
 {
-    let database = std::sync::Arc::new(Database::open(config).await?);
+    let database = std::sync::Arc::new(Database::open(config, keep).await?);
     let outcome = work(database.clone()).await;
     match std::sync::Arc::try_unwrap(database) {
         Ok(database) => database.close().await,

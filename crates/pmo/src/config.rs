@@ -117,7 +117,11 @@ pub struct DatabaseConfig {
     pub max_connections: u32,
     /// Size of the second pool, whose statements run on cached generic plans (`db::cached_plan_pool`).
     pub cached_plan_connections: u32,
-    pub min_connections: u32,
+    /// Connections each pool of a server keeps open, capped at the pool's size. Unset: all of
+    /// them, opened at start-up — a fixed-size pool, so a burst after a quiet spell never waits
+    /// for new connections (`db::Keep`).
+    pub min_connections: Option<u32>,
+    /// Idle connections above `min_connections` are closed after this long.
     pub idle_timeout_secs: u64,
     pub acquire_timeout_secs: u64,
     pub connect_timeout_secs: u64,
@@ -464,13 +468,14 @@ impl Default for Config {
 
 impl Default for DatabaseConfig {
     fn default() -> Self {
-        // The seed's pool: at most 20 connections, idle ones closed after 30 s.
+        // The seed's pool size (20). Its idle timeout (30 s) applies only to connections above a
+        // `min_connections` set lower than the pool: unset, a server keeps every connection open.
         Self {
             url: None,
             replica_url: None,
             max_connections: 20,
             cached_plan_connections: 8,
-            min_connections: 0,
+            min_connections: None,
             idle_timeout_secs: 30,
             acquire_timeout_secs: 5,
             connect_timeout_secs: 5,
@@ -876,7 +881,11 @@ impl Config {
                 "must be between 1 and 500",
             );
         }
-        if self.database.min_connections > self.database.max_connections {
+        if self
+            .database
+            .min_connections
+            .is_some_and(|min| min > self.database.max_connections)
+        {
             return invalid(
                 "database.min_connections",
                 "must not exceed database.max_connections",
@@ -1247,6 +1256,10 @@ mod tests {
         assert!(config.uses_managed_postgres());
         assert_eq!(config.database.max_connections, 20);
         assert_eq!(config.database.idle_timeout_secs, 30);
+        assert_eq!(
+            config.database.min_connections, None,
+            "a server keeps every connection"
+        );
         assert!(config.http.cors_allowed_origins.is_empty());
     }
 
@@ -1319,6 +1332,18 @@ mod tests {
             .unwrap_err()
             .to_string();
         assert!(err.contains("http.request_timeout_secs"), "{err}");
+        let err = load(
+            None,
+            &[
+                ("PMO_DATABASE__MAX_CONNECTIONS", "10"),
+                ("PMO_DATABASE__MIN_CONNECTIONS", "11"),
+            ],
+        )
+        .unwrap_err()
+        .to_string();
+        assert!(err.contains("database.min_connections"), "{err}");
+        let fewer = load(None, &[("PMO_DATABASE__MIN_CONNECTIONS", "4")]).unwrap();
+        assert_eq!(fewer.database.min_connections, Some(4));
         for bad in ["0", "100001", "4611686018427387904"] {
             let err = load(None, &[("PMO_HTTP__MAX_IN_FLIGHT", bad)])
                 .unwrap_err()

@@ -1,5 +1,5 @@
 //! The database connection: an external PostgreSQL from configuration, or the managed cluster in
-//! the data directory. Every command opens it through `Database::open`.
+//! the data directory. Every command opens it through `Database::open`; a server keeps its connections open (`Keep`).
 
 use std::str::FromStr;
 use std::time::Duration;
@@ -31,8 +31,9 @@ pub struct Database {
 
 impl Database {
     /// Connects to the configured database, starting the managed cluster first when no URL is set.
-    /// Fails within the connect timeout when the database cannot be reached.
-    pub async fn open(config: &Config) -> anyhow::Result<Database> {
+    /// Fails within the connect timeout when the database cannot be reached, and, with
+    /// [`Keep::Configured`], when the pools' kept connections cannot all be opened.
+    pub async fn open(config: &Config, keep: Keep) -> anyhow::Result<Database> {
         let (options, lease, description) = match &config.database.url {
             Some(url) => {
                 let options = PgConnectOptions::from_str(url.expose_secret())
@@ -59,8 +60,9 @@ impl Database {
         let options = options
             .application_name("pmo")
             .options([("statement_timeout", "30s")]);
-        let pool = match connect_pool(config, options, &description).await {
-            Ok(pool) => pool,
+        let pools = connect_pools(config, options, keep, &description).await;
+        let (pool, cached_plans) = match pools {
+            Ok(pools) => pools,
             Err(err) => {
                 if let Some(lease) = lease {
                     release_lease(lease).await;
@@ -68,7 +70,6 @@ impl Database {
                 return Err(err);
             }
         };
-        let cached_plans = cached_plan_pool(&pool, &config.database);
         Ok(Database {
             pool,
             cached_plans,
@@ -94,22 +95,49 @@ impl Database {
 /// How long a pooled connection may sit idle before it is pinged on acquire.
 const PING_WHEN_IDLE_FOR: Duration = Duration::from_secs(1);
 
-async fn connect_pool(
+/// Which connections a pool keeps open between requests.
+///
+/// A connection opened while requests are being served is slow to open: sqlx computes the
+/// SCRAM proof (4,096 rounds of HMAC) in steps that yield to the runtime every 5 rounds, and
+/// each yield waits its turn behind every runnable request, so at c=64 a new connection took
+/// 2–5 s to authenticate and the request waiting for it got 503 after the acquire timeout
+/// (docs/BENCHMARKS.md, Next 8). A server therefore opens its connections before it serves and
+/// keeps them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Keep {
+    /// `database.min_connections` of each pool (unset: all of them), opened before this
+    /// returns and kept: a server.
+    Configured,
+    /// None: connections open on demand and close after the idle timeout. One-shot commands,
+    /// which need one or two, and tests.
+    OnDemand,
+}
+
+async fn connect_pools(
     config: &Config,
     options: PgConnectOptions,
+    keep: Keep,
     description: &str,
-) -> anyhow::Result<PgPool> {
+) -> anyhow::Result<(PgPool, PgPool)> {
     let db = &config.database;
     // Every query here is a short indexed read or write: JIT compilation only adds latency (a
     // global search whose estimate crossed `jit_above_cost` spent 22 ms compiling for a 10 ms
     // run — docs/BENCHMARKS.md).
     let options = options.options([("jit", "off")]);
-    let pool = pool_options(db, db.max_connections).connect_lazy_with(options);
-    // Prove the database answers now, so a wrong URL fails start-up instead of the first request.
-    let probe =
-        tokio::time::timeout(Duration::from_secs(db.connect_timeout_secs), pool.acquire()).await;
-    match probe {
-        Ok(Ok(_conn)) => Ok(pool),
+    let pool = pool_options(db, db.max_connections, keep).connect_lazy_with(options);
+    let cached_plans = cached_plan_pool(&pool, db, keep);
+    // Prove the database answers now, so a wrong URL fails start-up instead of the first
+    // request, and open the connections the pools keep.
+    let opening = async {
+        open_connections(&pool, kept_connections(db, db.max_connections, keep).max(1)).await?;
+        open_connections(
+            &cached_plans,
+            kept_connections(db, db.cached_plan_connections, keep),
+        )
+        .await
+    };
+    match tokio::time::timeout(Duration::from_secs(db.connect_timeout_secs), opening).await {
+        Ok(Ok(())) => Ok((pool, cached_plans)),
         Ok(Err(err)) => Err(anyhow::anyhow!(
             "cannot connect to the database at {description}: {}",
             root_message(&err)
@@ -121,12 +149,35 @@ async fn connect_pool(
     }
 }
 
-/// The settings both pools share: size, idle and acquire timeouts, the ping of idle connections.
-fn pool_options(db: &DatabaseConfig, max_connections: u32) -> PgPoolOptions {
+/// Opens `count` connections of `pool` at once and returns them to it idle.
+async fn open_connections(pool: &PgPool, count: u32) -> Result<(), sqlx::Error> {
+    let connections = futures::future::try_join_all((0..count).map(|_| pool.acquire())).await?;
+    drop(connections);
+    Ok(())
+}
+
+/// How many of a pool's `size` connections it keeps open.
+fn kept_connections(db: &DatabaseConfig, size: u32, keep: Keep) -> u32 {
+    match keep {
+        Keep::Configured => db.min_connections.unwrap_or(size).min(size),
+        Keep::OnDemand => 0,
+    }
+}
+
+/// The settings both pools share: size, kept connections, timeouts, the ping of idle
+/// connections.
+fn pool_options(db: &DatabaseConfig, max_connections: u32, keep: Keep) -> PgPoolOptions {
+    let kept = kept_connections(db, max_connections, keep);
     PgPoolOptions::new()
         .max_connections(max_connections)
-        .min_connections(db.min_connections.min(max_connections))
-        .idle_timeout(Some(Duration::from_secs(db.idle_timeout_secs)))
+        .min_connections(kept)
+        // sqlx closes *every* connection idle this long and then opens new ones up to
+        // `min_connections`: with all connections kept that is churn, not shrinking.
+        .idle_timeout((kept < max_connections).then(|| Duration::from_secs(db.idle_timeout_secs)))
+        // sqlx's default (30 min) would retire the connections opened together at start-up
+        // together, and the requests of that moment would wait for new ones (see `Keep`). A
+        // broken connection is still replaced: it fails the ping sqlx sends on every release.
+        .max_lifetime(None)
         .acquire_timeout(Duration::from_secs(db.acquire_timeout_secs))
         // A connection idle for a while may have been cut (a database restart, a network
         // blip): ping it before use. One in steady use is not: a ping before every acquire was a
@@ -148,14 +199,14 @@ fn pool_options(db: &DatabaseConfig, max_connections: u32) -> PgPoolOptions {
 /// every connection before it settles on the generic one. For statements whose generic plan is
 /// known to be the right one only — a dense caller's page or picker read by parts (each branch
 /// walks one parent's index in the page's order) — so their planning is not paid again and again
-/// while a pool's connections warm up (docs/BENCHMARKS.md, Next 7). It takes `min_connections`
-/// from the same settings, capped at its own size. Everything else stays on the main
-/// pool, where pickers matching a pattern need the custom plans that see it.
-pub fn cached_plan_pool(pool: &PgPool, db: &DatabaseConfig) -> PgPool {
+/// while a pool's connections warm up (docs/BENCHMARKS.md, Next 7). It keeps connections open as
+/// `keep` says, capped at its own size. Everything else stays on the main pool, where pickers
+/// matching a pattern need the custom plans that see it.
+pub fn cached_plan_pool(pool: &PgPool, db: &DatabaseConfig, keep: Keep) -> PgPool {
     let options = (*pool.connect_options())
         .clone()
         .options([("plan_cache_mode", "force_generic_plan")]);
-    pool_options(db, db.cached_plan_connections).connect_lazy_with(options)
+    pool_options(db, db.cached_plan_connections, keep).connect_lazy_with(options)
 }
 
 /// `host:port/database` of a connection target, without credentials.

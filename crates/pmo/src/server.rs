@@ -7,7 +7,7 @@ use anyhow::Context;
 use tokio::net::TcpListener;
 
 use crate::config::Config;
-use crate::db::{self, Database};
+use crate::db::{self, Database, Keep};
 use crate::seed;
 use crate::state::AppState;
 
@@ -43,7 +43,7 @@ pub async fn serve(config: Config, options: ServeOptions) -> anyhow::Result<()> 
         None => None,
     };
 
-    let database = Database::open(&config).await?;
+    let database = Database::open(&config, Keep::Configured).await?;
     tracing::info!(database = %database.description, "database connected");
     let outcome = run(config, options, listener, metrics_listener, &database).await;
     database.close().await;

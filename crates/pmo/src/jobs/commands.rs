@@ -8,7 +8,7 @@ use std::time::Duration;
 use clap::{Args, Subcommand};
 
 use crate::config::Config;
-use crate::db::Database;
+use crate::db::{Database, Keep};
 use crate::jobs::backup::{self, BackupError, Progress, RestoreOptions};
 use crate::jobs::queue::{self, JobFilter};
 use crate::storage::Storage;
@@ -87,7 +87,7 @@ async fn with_db<T>(
     config: &Config,
     work: impl AsyncFnOnce(&Database) -> anyhow::Result<T>,
 ) -> anyhow::Result<T> {
-    let database = Database::open(config).await?;
+    let database = Database::open(config, Keep::OnDemand).await?;
     let outcome = work(&database).await;
     database.close().await;
     outcome

@@ -69,7 +69,8 @@ impl Instance {
         config.auth.token_secret = Some(SecretString::from(SHARED_SECRET));
         tweak(&mut config);
         config.validate().expect("test config is valid");
-        let cached_plans = pmo::db::cached_plan_pool(pool, &config.database);
+        let cached_plans =
+            pmo::db::cached_plan_pool(pool, &config.database, pmo::db::Keep::OnDemand);
         let state = AppState::new(config, pool.clone(), cached_plans).expect("state");
         let (stop, stopped) = tokio::sync::watch::channel(false);
         pmo::cache::spawn_invalidation_listener(state.cache.clone(), pool.clone(), stopped);

@@ -171,6 +171,53 @@ fn openapi_check_detects_drift() {
     assert!(stderr_of(&output).contains("out of date"));
 }
 
+/// A server opens the connections its pools keep before it serves — all of them unless
+/// `database.min_connections` says fewer — and keeps the same ones past the idle timeout (a
+/// connection opened under load takes seconds to authenticate: `db::Keep`). A one-shot command
+/// opens one.
+#[tokio::test]
+async fn a_server_opens_and_keeps_its_connections_and_a_command_opens_one() {
+    use pmo::db::{Database, Keep};
+
+    let db = ScratchDatabase::create().await;
+    let mut config = pmo::config::Config::default();
+    config.database.url = Some(secrecy::SecretString::from(db.url.clone()));
+    config.database.max_connections = 4;
+    config.database.cached_plan_connections = 3;
+    config.database.idle_timeout_secs = 1;
+    let backends = |pool: sqlx::PgPool| async move {
+        sqlx::query_scalar::<_, i32>(
+            "SELECT pid FROM pg_stat_activity WHERE datname = current_database() \
+             AND application_name = 'pmo' ORDER BY pid",
+        )
+        .fetch_all(&pool)
+        .await
+        .unwrap()
+    };
+
+    let server = Database::open(&config, Keep::Configured).await.unwrap();
+    assert_eq!(server.pool.size(), 4);
+    assert_eq!(server.cached_plans.size(), 3);
+    let opened = backends(server.pool.clone()).await;
+    assert_eq!(opened.len(), 7, "{opened:?}");
+    // sqlx's reaper would have closed them after 1 s idle (and opened others) had the idle
+    // timeout applied to a pool that keeps all its connections.
+    tokio::time::sleep(Duration::from_millis(2500)).await;
+    assert_eq!(backends(server.pool.clone()).await, opened);
+    server.close().await;
+
+    config.database.min_connections = Some(2);
+    let fewer = Database::open(&config, Keep::Configured).await.unwrap();
+    assert_eq!(fewer.pool.size(), 2);
+    assert_eq!(fewer.cached_plans.size(), 2);
+    fewer.close().await;
+
+    let command = Database::open(&config, Keep::OnDemand).await.unwrap();
+    assert_eq!((command.pool.size(), command.cached_plans.size()), (1, 0));
+    command.close().await;
+    db.drop().await;
+}
+
 #[tokio::test]
 async fn db_query_prints_rows_and_is_read_only_by_default() {
     let db = ScratchDatabase::create().await;

@@ -74,7 +74,8 @@ impl TestApp {
         };
         tweak(&mut config);
         config.validate().expect("test config is valid");
-        let cached_plans = pmo::db::cached_plan_pool(&pool, &config.database);
+        let cached_plans =
+            pmo::db::cached_plan_pool(&pool, &config.database, pmo::db::Keep::OnDemand);
         let state = AppState::new(config, pool.clone(), cached_plans.clone()).expect("state");
         let config = state.config.clone();
         let cache = state.cache.clone();

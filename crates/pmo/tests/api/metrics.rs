@@ -44,7 +44,11 @@ async fn requests_jobs_mail_and_the_pool_show_up_on_the_metrics_listener(pool: P
         .await
         .unwrap();
     let (stop, stopped) = tokio::sync::watch::channel(false);
-    let cached_plans = pmo::db::cached_plan_pool(&pool, &pmo::config::DatabaseConfig::default());
+    let cached_plans = pmo::db::cached_plan_pool(
+        &pool,
+        &pmo::config::DatabaseConfig::default(),
+        pmo::db::Keep::OnDemand,
+    );
     let server = tokio::spawn(pmo::metrics::serve(
         listener,
         pool.clone(),

@@ -1199,6 +1199,7 @@ async fn concurrent_filtered_lists_never_starve_a_small_pool(pool: PgPool) {
             acquire_timeout_secs: 3,
             ..Default::default()
         },
+        pmo::db::Keep::OnDemand,
     );
     let user = current_user(&pat);
     let def = EntityType::Project.registry();
