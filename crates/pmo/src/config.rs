@@ -111,7 +111,7 @@ pub struct DatabaseConfig {
     /// External PostgreSQL URL. Unset: the binary manages a cluster in the data directory.
     #[serde(serialize_with = "serialize_secret_option")]
     pub url: Option<SecretString>,
-    /// Optional read replica for read-only queries.
+    /// Optional read replica: accepted and validated, not read from yet (`Database::open` warns).
     #[serde(serialize_with = "serialize_secret_option")]
     pub replica_url: Option<SecretString>,
     pub max_connections: u32,

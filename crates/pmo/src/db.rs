@@ -34,6 +34,13 @@ impl Database {
     /// Fails within the connect timeout when the database cannot be reached, and, with
     /// [`Keep::Configured`], when the pools' kept connections cannot all be opened.
     pub async fn open(config: &Config, keep: Keep) -> anyhow::Result<Database> {
+        if config.database.replica_url.is_some() {
+            // Accepted so a deployment can pass it ahead of time (the Terraform does); nothing
+            // reads from it yet, and the operator should not believe otherwise.
+            tracing::warn!(
+                "database.replica_url is set but not used yet: every query goes to the primary"
+            );
+        }
         let (options, lease, description) = match &config.database.url {
             Some(url) => {
                 let options = PgConnectOptions::from_str(url.expose_secret())

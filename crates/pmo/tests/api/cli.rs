@@ -218,6 +218,26 @@ async fn a_server_opens_and_keeps_its_connections_and_a_command_opens_one() {
     db.drop().await;
 }
 
+/// A read-replica URL is accepted, and every command says it is not used yet rather than let the
+/// operator believe reads go there.
+#[tokio::test]
+async fn a_replica_url_is_reported_as_not_used_yet() {
+    let db = ScratchDatabase::create().await;
+    let output = db
+        .command()
+        .env("PMO_DATABASE_REPLICA_URL", &db.url)
+        .arg("migrate")
+        .output()
+        .unwrap();
+    assert!(output.status.success(), "{}", stderr_of(&output));
+    let stderr = stderr_of(&output);
+    assert!(
+        stderr.contains("database.replica_url is set but not used yet"),
+        "{stderr}"
+    );
+    db.drop().await;
+}
+
 #[tokio::test]
 async fn db_query_prints_rows_and_is_read_only_by_default() {
     let db = ScratchDatabase::create().await;
