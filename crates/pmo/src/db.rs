@@ -1,5 +1,6 @@
 //! The database connection: an external PostgreSQL from configuration, or the managed cluster in
-//! the data directory. Every command opens it through `Database::open`; a server keeps its connections open (`Keep`).
+//! the data directory. Every command opens it through `Database::open`; a server opens its
+//! connections before it serves and keeps them (`Keep`).
 
 use std::str::FromStr;
 use std::time::Duration;
