@@ -12,6 +12,11 @@
 //!   key prefix before it uses Redis again.
 //! - A load that raced with an invalidation is not stored: `load` notes the invalidation epoch
 //!   before reading the database and skips the write when an invalidation arrived meanwhile.
+//! - One load per key at a time in the local tier (`load_local`): callers that miss a key while
+//!   its load runs wait for it and take what it stored, instead of all reading the same answer
+//!   at once (a cold or expired permission answer under load was computed once per request in
+//!   flight: 64 searches each spent 0.6 s of database time on the same visible sets). A waiter
+//!   never takes a value the load did not store, so the race rule above still holds for it.
 //! - Entries expire (`ttl`) even when nothing invalidates them, bounding any remaining gap.
 //!
 //! What is cached, and why only that, is written down in docs/OBSERVABILITY.md ("Cache").
@@ -19,8 +24,8 @@
 use std::any::Any;
 use std::collections::HashMap;
 use std::hash::Hash;
-use std::sync::Arc;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
+use std::sync::{Arc, PoisonError, Weak};
 use std::time::Duration;
 
 use bytes::Bytes;
@@ -162,6 +167,9 @@ struct Inner {
     local: moka::future::Cache<String, LocalEntry>,
     /// Bumped by every invalidation applied here; `load` compares it around its database read.
     epoch: AtomicU64,
+    /// One gate per local-tier key being loaded (`LoadTurn`); dead entries are removed by the
+    /// last caller through them.
+    loading: LoadGates,
     hooks: std::sync::RwLock<Vec<(String, Hook)>>,
 }
 
@@ -170,6 +178,56 @@ struct Inner {
 struct LocalEntry {
     value: Arc<dyn Any + Send + Sync>,
     weight: u32,
+}
+
+/// The keys of the local tier being loaded, each with the gate its callers take turns through.
+#[derive(Default)]
+struct LoadGates(std::sync::Mutex<HashMap<String, Weak<tokio::sync::Mutex<()>>>>);
+
+impl LoadGates {
+    /// Waits until no other caller is loading `rendered`, and holds the turn until dropped
+    /// (also when the caller's future is dropped mid-load: the next caller then loads).
+    async fn turn(&self, rendered: &str) -> LoadTurn<'_> {
+        let gate = {
+            let mut gates = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+            match gates.get(rendered).and_then(Weak::upgrade) {
+                Some(gate) => gate,
+                None => {
+                    let gate = Arc::new(tokio::sync::Mutex::new(()));
+                    gates.insert(rendered.to_owned(), Arc::downgrade(&gate));
+                    gate
+                }
+            }
+        };
+        LoadTurn {
+            gates: self,
+            rendered: rendered.to_owned(),
+            held: Some(gate.lock_owned().await),
+        }
+    }
+}
+
+/// One caller's turn to load a key (`LoadGates::turn`).
+struct LoadTurn<'a> {
+    gates: &'a LoadGates,
+    rendered: String,
+    held: Option<tokio::sync::OwnedMutexGuard<()>>,
+}
+
+impl Drop for LoadTurn<'_> {
+    fn drop(&mut self) {
+        let Some(held) = self.held.take() else {
+            return;
+        };
+        let gate = Arc::clone(tokio::sync::OwnedMutexGuard::mutex(&held));
+        drop(held);
+        let mut gates = self.gates.0.lock().unwrap_or_else(PoisonError::into_inner);
+        // Only the map hands out the gate, under this lock: when this is its last holder, no
+        // caller waits on it or is about to.
+        if Arc::strong_count(&gate) == 1 {
+            gates.remove(&self.rendered);
+        }
+    }
 }
 
 enum Backend {
@@ -228,6 +286,7 @@ impl Cache {
                 backend,
                 local,
                 epoch: AtomicU64::new(0),
+                loading: LoadGates::default(),
                 hooks: std::sync::RwLock::new(Vec::new()),
             }),
         })
@@ -303,11 +362,17 @@ impl Cache {
         if let Some(value) = held {
             return Ok(value);
         }
+        let turn = self.inner.loading.turn(&rendered).await;
+        // A load of the same key may have finished while this caller waited for its turn.
+        if let Some(value) = self.local_value::<T>(&rendered).await {
+            return Ok(value);
+        }
         let epoch = self.inner.epoch.load(Ordering::Acquire);
         let value = Arc::new(loader().await?);
         if self.inner.epoch.load(Ordering::Acquire) == epoch {
             self.local_put(rendered, &value, weigh(&value)).await;
         }
+        drop(turn);
         Ok(value)
     }
 
@@ -361,14 +426,18 @@ impl Cache {
         key: &CacheKey,
     ) -> (String, Option<Arc<T>>) {
         let rendered = key.render();
-        let held = self
-            .inner
-            .local
-            .get(&rendered)
-            .await
-            .and_then(|entry| entry.value.downcast::<T>().ok());
+        let held = self.local_value::<T>(&rendered).await;
         crate::metrics::cache_lookup(key.namespace, held.is_some());
         (rendered, held)
+    }
+
+    /// The local tier's value of type `T` under the rendered key, uncounted.
+    async fn local_value<T: Send + Sync + 'static>(&self, rendered: &str) -> Option<Arc<T>> {
+        self.inner
+            .local
+            .get(rendered)
+            .await
+            .and_then(|entry| entry.value.downcast::<T>().ok())
     }
 
     /// Stores `value` in the local tier, weighing `weight` bytes (plus its key's).
@@ -851,5 +920,27 @@ mod tests {
             Invalidation::namespace("x", None)
         );
         assert_eq!(escape_glob("a*b[c]"), "a\\*b\\[c\\]");
+    }
+
+    #[tokio::test]
+    async fn load_gates_are_shared_while_held_and_forgotten_after() {
+        let gates = LoadGates::default();
+        let first = gates.turn("k").await;
+        // A second caller of the same key waits for the first's turn.
+        let second = gates.turn("k");
+        tokio::pin!(second);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(20), &mut second)
+                .await
+                .is_err(),
+            "the key is being loaded"
+        );
+        drop(first);
+        let second = second.await;
+        assert_eq!(gates.0.lock().unwrap().len(), 1, "held by the second");
+        drop(second);
+        assert!(gates.0.lock().unwrap().is_empty(), "no gate is left behind");
+        drop(gates.turn("other").await);
+        assert!(gates.0.lock().unwrap().is_empty());
     }
 }

@@ -7,6 +7,8 @@
 //! scripts/test-platform.sh writes).
 
 use std::process::{Child, Command, Stdio};
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
 use std::time::{Duration, Instant};
 
 use axum::Router;
@@ -328,6 +330,90 @@ async fn a_load_that_raced_with_an_invalidation_is_not_stored(pool: PgPool) {
         .await;
     assert_eq!(again.unwrap(), "fresh");
     assert!(cache.get(&key("race")).await.is_some());
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn callers_missing_one_key_together_load_it_once_and_never_take_a_raced_value(pool: PgPool) {
+    let a = Instance::start(&pool, |_| {}).await;
+    wait_for_listeners(&pool, 1).await;
+    let cache = a.state.cache.clone();
+    let loads = Arc::new(AtomicUsize::new(0));
+    let load = |cache: Cache, item: &'static str, raced: bool| {
+        let loads = loads.clone();
+        async move {
+            cache
+                .load_local(
+                    &key(item),
+                    |_: &String| 8,
+                    async || {
+                        let n = loads.fetch_add(1, Ordering::SeqCst);
+                        tokio::time::sleep(Duration::from_millis(100)).await;
+                        if raced && n == 0 {
+                            // An invalidation arrives (as the listener applies it) while
+                            // the first load is "reading the database".
+                            cache.apply(&Invalidation::key(&key(item))).await;
+                        }
+                        Ok::<_, ()>(format!("load {n}"))
+                    },
+                )
+                .await
+                .unwrap()
+        }
+    };
+
+    // 16 callers miss the same key at once: one loads, the others take what it stored.
+    let together = futures::future::join_all((0..16).map(|_| load(cache.clone(), "once", false)));
+    let answers = together.await;
+    assert_eq!(
+        loads.load(Ordering::SeqCst),
+        1,
+        "loaded once for 16 callers"
+    );
+    assert!(answers.iter().all(|answer| answer.as_str() == "load 0"));
+
+    // The first load races with an invalidation, so it stores nothing: its caller keeps its
+    // answer, and the callers waiting for it load afresh (once: the second load stores).
+    loads.store(0, Ordering::SeqCst);
+    let together = futures::future::join_all((0..16).map(|_| load(cache.clone(), "raced", true)));
+    let mut answers: Vec<String> = together.await.iter().map(|a| a.to_string()).collect();
+    answers.sort();
+    assert_eq!(
+        loads.load(Ordering::SeqCst),
+        2,
+        "the raced load was not shared"
+    );
+    assert_eq!(answers[0], "load 0");
+    assert!(
+        answers[1..].iter().all(|answer| answer == "load 1"),
+        "{answers:?}"
+    );
+
+    // A caller dropped in the middle of its load (a client that went away) lets the next load.
+    loads.store(0, Ordering::SeqCst);
+    let dropped = key("dropped");
+    let slow = cache.load_local(
+        &dropped,
+        |_: &String| 8,
+        async || {
+            tokio::time::sleep(Duration::from_secs(30)).await;
+            Ok::<_, ()>("never".to_owned())
+        },
+    );
+    assert!(
+        tokio::time::timeout(Duration::from_millis(50), slow)
+            .await
+            .is_err()
+    );
+    let next = tokio::time::timeout(
+        Duration::from_secs(2),
+        load(cache.clone(), "dropped", false),
+    );
+    assert_eq!(
+        next.await
+            .expect("not blocked by the dropped load")
+            .as_str(),
+        "load 0"
+    );
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
