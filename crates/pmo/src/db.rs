@@ -207,13 +207,16 @@ fn pool_options(db: &DatabaseConfig, max_connections: u32, keep: Keep) -> PgPool
 /// every connection before it settles on the generic one. For statements whose generic plan is
 /// known to be the right one only — a dense caller's page or picker read by parts (each branch
 /// walks one parent's index in the page's order) — so their planning is not paid again and again
-/// while a pool's connections warm up (docs/BENCHMARKS.md, Next 7). It keeps connections open as
+/// while a pool's connections warm up (docs/BENCHMARKS.md, Next 7), and a non-admin's global
+/// search (whose settings, `search::SEARCH_SETTINGS`, its connections also start with, so a
+/// search needs no transaction to set them). It keeps connections open as
 /// `keep` says, capped at its own size. Everything else stays on the main pool, where pickers
 /// matching a pattern need the custom plans that see it.
 pub fn cached_plan_pool(pool: &PgPool, db: &DatabaseConfig, keep: Keep) -> PgPool {
     let options = (*pool.connect_options())
         .clone()
-        .options([("plan_cache_mode", "force_generic_plan")]);
+        .options([("plan_cache_mode", "force_generic_plan")])
+        .options(crate::search::SEARCH_SETTINGS);
     pool_options(db, db.cached_plan_connections, keep).connect_lazy_with(options)
 }
 

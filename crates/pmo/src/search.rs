@@ -18,10 +18,11 @@
 //! exception is a picker read per reached parent, whose by-name ranges are the plan for any pattern.
 //! Search orders by its rank, which no index holds, so every plan reads the matches from the text
 //! indexes: a caller who does not see everything runs one branch per type (`push_candidates`),
-//! and those statements are cached and run on their generic plan (planning one took 2-3 ms, four
-//! times its execution; docs/BENCHMARKS.md). A caller who sees everything runs one branch, planned
-//! each time for its pattern (0.4 ms): for a word matching most rows, the plan that sees the
-//! pattern reads them in half the time.
+//! and that statement is cached and runs on its generic plan on the cached-plan pool (planning
+//! it took 2-3 ms, four times its execution; docs/BENCHMARKS.md). A caller who sees everything
+//! runs one branch, planned each time for its pattern (0.4 ms): for a word matching most rows, the
+//! plan that sees the pattern reads them in half the time. Either way a search is one statement,
+//! the misspellings' half behind a test that the words' half found nothing.
 //!
 //! User text never becomes tsquery syntax: the words are stripped of every tsquery operator and
 //! quote, then each is quoted as a prefix term and bound as a parameter.
@@ -49,8 +50,16 @@ const OPTIONS_DEFAULT_LIMIT: i64 = 20;
 const OPTIONS_MAX_LIMIT: i64 = 100;
 /// At most this many words of `q` take part in the word match.
 const MAX_WORDS: usize = 8;
-/// Minimum trigram word similarity (0–1) of a fuzzy match.
-const FUZZY_THRESHOLD: &str = "0.5";
+/// The settings global search runs with, which the cached-plan pool's connections start with
+/// (`db::cached_plan_pool`): the trigram functions on the search path where pg_trgm was installed
+/// (schema app, or public when it was there first); a fuzzy match's minimum trigram word
+/// similarity (0–1); and no parallel workers (a generic estimate of thousands of matches drew
+/// two, whose start cost 9 ms).
+pub const SEARCH_SETTINGS: [(&str, &str); 3] = [
+    ("search_path", "app,public"),
+    ("pg_trgm.word_similarity_threshold", "0.5"),
+    ("max_parallel_workers_per_gather", "0"),
+];
 
 pub fn routes() -> OpenApiRouter<AppState> {
     OpenApiRouter::new()
@@ -196,9 +205,12 @@ async fn search(
     let tsquery = prefix_tsquery(&q);
     let pattern = contains_pattern(&q);
 
-    // Words and substrings first (built-in functions and operators only).
-    let mut qb =
-        QueryBuilder::<Postgres>::new("SELECT i.entity_type::text, i.entity_id, i.name, i.code, (");
+    // One statement: words and substrings first (built-in functions and operators only), and
+    // only when they find nothing, close misspellings of the name. The second half runs behind
+    // `NOT EXISTS (SELECT FROM words)`, a one-time test PostgreSQL makes before reading anything.
+    let mut qb = QueryBuilder::<Postgres>::new(
+        "WITH words AS (SELECT i.entity_type, i.entity_id, i.name, i.code, (",
+    );
     push_rank(&mut qb, &q, tsquery.as_deref());
     qb.push(")::float8 AS rank FROM ");
     push_candidates(&mut qb, &user, &visibility, |qb| {
@@ -218,44 +230,40 @@ async fn search(
         " ORDER BY rank DESC, length(i.name), lower(i.name), i.entity_type, i.entity_id LIMIT ",
     )
     .push_bind(limit);
-    // For this transaction only: generic plans for the per-type branches (see the module
-    // comment) and no parallel workers (a generic estimate of thousands of matches drew two,
-    // whose start cost 9 ms); the trigram functions on the search path where pg_trgm was
-    // installed (schema app, or public when it was there first), so statements see them.
-    let generic_plan = !visibility.everything();
-    let mut tx = state.db.begin().await?;
-    sqlx::query("SELECT set_config('plan_cache_mode', $1, true), set_config('max_parallel_workers_per_gather', '0', true), set_config('search_path', 'app, public, pg_catalog', true), set_config('pg_trgm.word_similarity_threshold', $2, true)")
-        .bind(if generic_plan { "force_generic_plan" } else { "auto" })
-        .bind(FUZZY_THRESHOLD)
-        .execute(&mut *tx)
-        .await?;
-    let mut rows: Vec<HitRow> = qb
-        .build_query_as()
-        .persistent(generic_plan)
-        .fetch_all(&mut *tx)
-        .await?;
+    qb.push(") SELECT entity_type::text, entity_id, name, code, rank FROM (SELECT *, true AS by_words FROM words UNION ALL (SELECT i.entity_type, i.entity_id, i.name, i.code, word_similarity(lower(")
+        .push_bind(q.clone())
+        .push("), lower(i.name))::float8 AS rank, false FROM ");
+    push_candidates(&mut qb, &user, &visibility, |qb| {
+        qb.push("lower(")
+            .push_bind(q.clone())
+            .push(") <% lower(i.name)");
+    });
+    qb.push(" WHERE NOT EXISTS (SELECT FROM words) ORDER BY rank DESC, lower(i.name), i.entity_type, i.entity_id LIMIT ")
+        .push_bind(limit);
+    // Only one half has rows, so this is its order (shorter names first among word matches).
+    qb.push(") ) hits ORDER BY rank DESC, CASE WHEN by_words THEN length(name) END, lower(name), entity_type, entity_id");
 
-    // Nothing matched as typed: look for close misspellings of the name.
-    if rows.is_empty() {
-        let mut qb = QueryBuilder::<Postgres>::new(
-            "SELECT i.entity_type::text, i.entity_id, i.name, i.code, word_similarity(lower(",
-        );
-        qb.push_bind(q.clone())
-            .push("), lower(i.name))::float8 AS rank FROM ");
-        push_candidates(&mut qb, &user, &visibility, |qb| {
-            qb.push("lower(")
-                .push_bind(q.clone())
-                .push(") <% lower(i.name)");
-        });
-        qb.push(" ORDER BY rank DESC, lower(i.name), i.entity_type, i.entity_id LIMIT ")
-            .push_bind(limit);
-        rows = qb
+    let rows: Vec<HitRow> = if visibility.everything() {
+        // Planned each time for its pattern, on the main pool: this transaction gets the
+        // settings the cached-plan pool's connections start with (`SEARCH_SETTINGS`).
+        let (names, values): (Vec<&str>, Vec<&str>) = SEARCH_SETTINGS.into_iter().unzip();
+        let mut tx = state.db.begin().await?;
+        sqlx::query("SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) s (name, value)")
+            .bind(names)
+            .bind(values)
+            .execute(&mut *tx)
+            .await?;
+        let rows = qb
             .build_query_as()
-            .persistent(generic_plan)
+            .persistent(false)
             .fetch_all(&mut *tx)
             .await?;
-    }
-    tx.commit().await?;
+        tx.commit().await?;
+        rows
+    } else {
+        // One branch per type, on its cached generic plan (see the module comment).
+        qb.build_query_as().fetch_all(&state.cached_plans).await?
+    };
 
     let data = rows
         .into_iter()

@@ -557,8 +557,13 @@ async fn pages_read_by_parts_run_on_cached_generic_plans(pool: PgPool) {
 
     let list = "/api/v1/task?limit=50&sort=updated_ts&order=desc";
     let picker = "/api/v1/entity/task/options?q=Task%201";
+    // A search's words, and a misspelling (found only by the search's second half).
+    let searches = ["/api/v1/search?q=Task%201", "/api/v1/search?q=Tasc"];
     let ok = |response: crate::helpers::TestResponse| assert_eq!(response.status, StatusCode::OK);
-    for path in [list, picker, "/api/v1/task?q=Task%201&total=true"] {
+    for path in [list, picker, "/api/v1/task?q=Task%201&total=true"]
+        .into_iter()
+        .chain(searches)
+    {
         ok(app.get_as(&admin, path).await);
     }
     assert_eq!(
@@ -593,6 +598,39 @@ async fn pages_read_by_parts_run_on_cached_generic_plans(pool: PgPool) {
         .collect();
     // (the list's page?, generic plans, custom plans): the list's statement, then the picker's.
     assert_eq!(counts, [(true, 3, 0), (false, 2, 0)], "{plans:?}");
+
+    // A search runs there too, one statement on its generic plan, with the search's settings.
+    // (The fixture's SQL wrote no registry rows, which search reads.)
+    app.exec(
+        "INSERT INTO app.d_entity_instance_id (tenant_id, entity_type, entity_id, name, code, slug)
+           SELECT tenant_id, 'task', id, name, code, slug FROM app.d_task WHERE tenant_id = 'acme'",
+    )
+    .await;
+    for path in searches {
+        let hits = app.get_as(&pat, path).await.json();
+        assert!(
+            hits["data"][0]["name"]
+                .as_str()
+                .is_some_and(|name| name.starts_with("Task")),
+            "{path}: {hits}"
+        );
+    }
+    let plans: Vec<(i64, i64)> = sqlx::query_as(
+        "SELECT generic_plans, custom_plans FROM pg_prepared_statements
+          WHERE statement LIKE 'WITH words%'",
+    )
+    .fetch_all(&app.cached_plans)
+    .await
+    .unwrap();
+    assert_eq!(plans, [(2, 0)]);
+    for (name, value) in pmo::search::SEARCH_SETTINGS {
+        let shown: String = sqlx::query_scalar("SELECT current_setting($1)")
+            .bind(name)
+            .fetch_one(&app.cached_plans)
+            .await
+            .unwrap();
+        assert_eq!(shown, value);
+    }
 }
 
 /// Checks that `user`'s visible tasks split into parts under `parents` projects, and that every
