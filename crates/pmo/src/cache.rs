@@ -17,6 +17,8 @@
 //!   at once (a cold or expired permission answer under load was computed once per request in
 //!   flight: 64 searches each spent 0.6 s of database time on the same visible sets). A waiter
 //!   never takes a value the load did not store, so the race rule above still holds for it.
+//!   An entry still being read is loaded again by one reader a minute before it expires
+//!   (`REFRESH_AFTER`) while the others keep using it, so its readers never all miss at once.
 //! - Entries expire (`ttl`) even when nothing invalidates them, bounding any remaining gap.
 //!
 //! What is cached, and why only that, is written down in docs/OBSERVABILITY.md ("Cache").
@@ -26,7 +28,7 @@ use std::collections::HashMap;
 use std::hash::Hash;
 use std::sync::atomic::{AtomicBool, AtomicU64, Ordering};
 use std::sync::{Arc, PoisonError, Weak};
-use std::time::Duration;
+use std::time::{Duration, Instant};
 
 use bytes::Bytes;
 use redis::AsyncCommands;
@@ -48,6 +50,10 @@ pub const SIGNING_KEYS: &str = "auth.signing_keys";
 
 /// Longest an entry lives without being invalidated.
 pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
+
+/// Age at which a local-tier entry still being read is loaded again by one of its readers
+/// (`Cache::load_local`), a minute before it would expire under all of them at once.
+const REFRESH_AFTER: Duration = Duration::from_secs(240);
 
 /// Namespace of the caller-specific permission answers (`auth::permissions`): grants, visible
 /// sets, levels on instances. Any grant or link write in a tenant invalidates the tenant's share.
@@ -170,6 +176,8 @@ struct Inner {
     /// One gate per local-tier key being loaded (`LoadTurn`); dead entries are removed by the
     /// last caller through them.
     loading: LoadGates,
+    /// Age at which `load_local` reloads an entry that is still in use (`REFRESH_AFTER`).
+    refresh_after: Duration,
     hooks: std::sync::RwLock<Vec<(String, Hook)>>,
 }
 
@@ -178,6 +186,7 @@ struct Inner {
 struct LocalEntry {
     value: Arc<dyn Any + Send + Sync>,
     weight: u32,
+    stored: Instant,
 }
 
 /// The keys of the local tier being loaded, each with the gate its callers take turns through.
@@ -188,21 +197,50 @@ impl LoadGates {
     /// Waits until no other caller is loading `rendered`, and holds the turn until dropped
     /// (also when the caller's future is dropped mid-load: the next caller then loads).
     async fn turn(&self, rendered: &str) -> LoadTurn<'_> {
-        let gate = {
-            let mut gates = self.0.lock().unwrap_or_else(PoisonError::into_inner);
-            match gates.get(rendered).and_then(Weak::upgrade) {
-                Some(gate) => gate,
-                None => {
-                    let gate = Arc::new(tokio::sync::Mutex::new(()));
-                    gates.insert(rendered.to_owned(), Arc::downgrade(&gate));
-                    gate
-                }
-            }
-        };
+        let gate = self.gate(rendered);
         LoadTurn {
             gates: self,
             rendered: rendered.to_owned(),
             held: Some(gate.lock_owned().await),
+        }
+    }
+
+    /// The turn to load `rendered` if nobody is loading it now, without waiting.
+    fn try_turn(&self, rendered: &str) -> Option<LoadTurn<'_>> {
+        let gate = self.gate(rendered);
+        match Arc::clone(&gate).try_lock_owned() {
+            Ok(held) => Some(LoadTurn {
+                gates: self,
+                rendered: rendered.to_owned(),
+                held: Some(held),
+            }),
+            Err(_) => {
+                self.release(rendered, gate);
+                None
+            }
+        }
+    }
+
+    /// The gate of `rendered`, shared with every caller holding or awaiting it.
+    fn gate(&self, rendered: &str) -> Arc<tokio::sync::Mutex<()>> {
+        let mut gates = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        match gates.get(rendered).and_then(Weak::upgrade) {
+            Some(gate) => gate,
+            None => {
+                let gate = Arc::new(tokio::sync::Mutex::new(()));
+                gates.insert(rendered.to_owned(), Arc::downgrade(&gate));
+                gate
+            }
+        }
+    }
+
+    /// Drops a caller's hold on a gate, and the gate itself when nobody else holds it.
+    fn release(&self, rendered: &str, gate: Arc<tokio::sync::Mutex<()>>) {
+        let mut gates = self.0.lock().unwrap_or_else(PoisonError::into_inner);
+        // Only the map hands out the gate, under this lock: when this is its last holder, no
+        // caller waits on it or is about to.
+        if Arc::strong_count(&gate) == 1 {
+            gates.remove(rendered);
         }
     }
 }
@@ -221,12 +259,7 @@ impl Drop for LoadTurn<'_> {
         };
         let gate = Arc::clone(tokio::sync::OwnedMutexGuard::mutex(&held));
         drop(held);
-        let mut gates = self.gates.0.lock().unwrap_or_else(PoisonError::into_inner);
-        // Only the map hands out the gate, under this lock: when this is its last holder, no
-        // caller waits on it or is about to.
-        if Arc::strong_count(&gate) == 1 {
-            gates.remove(&self.rendered);
-        }
+        self.gates.release(&self.rendered, gate);
     }
 }
 
@@ -287,6 +320,7 @@ impl Cache {
                 local,
                 epoch: AtomicU64::new(0),
                 loading: LoadGates::default(),
+                refresh_after: REFRESH_AFTER,
                 hooks: std::sync::RwLock::new(Vec::new()),
             }),
         })
@@ -358,13 +392,25 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let (rendered, held) = self.local_get::<T>(key).await;
-        if let Some(value) = held {
-            return Ok(value);
-        }
-        let turn = self.inner.loading.turn(&rendered).await;
-        // A load of the same key may have finished while this caller waited for its turn.
-        if let Some(value) = self.local_value::<T>(&rendered).await {
+        let rendered = key.render();
+        let held = self.local_entry::<T>(&rendered).await;
+        crate::metrics::cache_lookup(key.namespace, held.is_some());
+        let turn = match held {
+            Some((value, stored)) if stored.elapsed() < self.inner.refresh_after => {
+                return Ok(value);
+            }
+            // Due for a refresh: the first caller to notice reloads it, and meanwhile the others
+            // keep using it, so an answer read all the time never expires under its readers.
+            Some((value, _)) => match self.inner.loading.try_turn(&rendered) {
+                Some(turn) => turn,
+                None => return Ok(value),
+            },
+            None => self.inner.loading.turn(&rendered).await,
+        };
+        // Another caller may have stored it while this one waited for its turn.
+        if let Some((value, stored)) = self.local_entry::<T>(&rendered).await
+            && stored.elapsed() < self.inner.refresh_after
+        {
             return Ok(value);
         }
         let epoch = self.inner.epoch.load(Ordering::Acquire);
@@ -426,18 +472,21 @@ impl Cache {
         key: &CacheKey,
     ) -> (String, Option<Arc<T>>) {
         let rendered = key.render();
-        let held = self.local_value::<T>(&rendered).await;
+        let held = self
+            .local_entry::<T>(&rendered)
+            .await
+            .map(|(value, _)| value);
         crate::metrics::cache_lookup(key.namespace, held.is_some());
         (rendered, held)
     }
 
-    /// The local tier's value of type `T` under the rendered key, uncounted.
-    async fn local_value<T: Send + Sync + 'static>(&self, rendered: &str) -> Option<Arc<T>> {
-        self.inner
-            .local
-            .get(rendered)
-            .await
-            .and_then(|entry| entry.value.downcast::<T>().ok())
+    /// The local tier's value of type `T` under the rendered key and when it was stored, uncounted.
+    async fn local_entry<T: Send + Sync + 'static>(
+        &self,
+        rendered: &str,
+    ) -> Option<(Arc<T>, Instant)> {
+        let entry = self.inner.local.get(rendered).await?;
+        Some((entry.value.downcast::<T>().ok()?, entry.stored))
     }
 
     /// Stores `value` in the local tier, weighing `weight` bytes (plus its key's).
@@ -450,6 +499,7 @@ impl Cache {
         let entry = LocalEntry {
             value: value.clone(),
             weight: u32::try_from(weight).unwrap_or(u32::MAX),
+            stored: Instant::now(),
         };
         self.inner.local.insert(rendered, entry).await;
     }
@@ -920,6 +970,54 @@ mod tests {
             Invalidation::namespace("x", None)
         );
         assert_eq!(escape_glob("a*b[c]"), "a\\*b\\[c\\]");
+    }
+
+    #[tokio::test]
+    async fn an_entry_due_for_a_refresh_is_reloaded_by_one_reader_while_the_others_use_it() {
+        let mut cache = Cache::from_config(&Config::default()).unwrap();
+        Arc::get_mut(&mut cache.inner).unwrap().refresh_after = Duration::from_millis(100);
+        let key = CacheKey::new("test.items", Some("acme"), "k");
+        let loads = AtomicU64::new(0);
+        let load = |pause: u64| {
+            let (cache, key, loads) = (&cache, &key, &loads);
+            async move {
+                let value = cache
+                    .load_local(
+                        key,
+                        |_: &u64| 8,
+                        async || {
+                            let n = loads.fetch_add(1, Ordering::SeqCst);
+                            tokio::time::sleep(Duration::from_millis(pause)).await;
+                            Ok::<_, ()>(n)
+                        },
+                    )
+                    .await
+                    .unwrap();
+                *value
+            }
+        };
+        assert_eq!(load(0).await, 0);
+        assert_eq!(load(0).await, 0, "fresh: used as stored");
+        tokio::time::sleep(Duration::from_millis(150)).await;
+        // Due: the first reader reloads it (slowly); a reader meanwhile gets the stored value
+        // at once instead of waiting or loading too.
+        let reloading = load(300);
+        tokio::pin!(reloading);
+        assert!(
+            tokio::time::timeout(Duration::from_millis(50), &mut reloading)
+                .await
+                .is_err()
+        );
+        let meanwhile = tokio::time::timeout(Duration::from_millis(100), load(0)).await;
+        assert_eq!(
+            meanwhile,
+            Ok(0),
+            "not blocked by the refresh, and no second load"
+        );
+        assert_eq!(reloading.await, 1);
+        assert_eq!(load(0).await, 1, "the refreshed value is stored");
+        assert_eq!(loads.load(Ordering::SeqCst), 2);
+        assert!(cache.inner.loading.0.lock().unwrap().is_empty());
     }
 
     #[tokio::test]
