@@ -21,8 +21,10 @@
 //! and that statement is cached and runs on its generic plan on the cached-plan pool (planning
 //! it took 2-3 ms, four times its execution; docs/BENCHMARKS.md). A caller who sees everything
 //! runs one branch, planned each time for its pattern (0.4 ms): for a word matching most rows, the
-//! plan that sees the pattern reads them in half the time. Either way a search is one statement,
-//! the misspellings' half behind a test that the words' half found nothing.
+//! plan that sees the pattern reads them in half the time. A non-admin's search is one statement,
+//! the misspellings' half behind a test that the words' half found nothing (`Halves::Both`); an
+//! admin's plans are made for each search, so its misspellings are a statement of their own, run
+//! (and planned) only when the words found nothing.
 //!
 //! User text never becomes tsquery syntax: the words are stripped of every tsquery operator and
 //! quote, then each is quoted as a prefix term and bound as a parameter.
@@ -202,50 +204,18 @@ async fn search(
     if !visibility.everything() && visibility.visible_types().next().is_none() {
         return Ok(axum::Json(SearchResults { data: Vec::new() }));
     }
-    let tsquery = prefix_tsquery(&q);
-    let pattern = contains_pattern(&q);
-
-    // One statement: words and substrings first (built-in functions and operators only), and
-    // only when they find nothing, close misspellings of the name. The second half runs behind
-    // `NOT EXISTS (SELECT FROM words)`, a one-time test PostgreSQL makes before reading anything.
-    let mut qb = QueryBuilder::<Postgres>::new(
-        "WITH words AS (SELECT i.entity_type, i.entity_id, i.name, i.code, (",
-    );
-    push_rank(&mut qb, &q, tsquery.as_deref());
-    qb.push(")::float8 AS rank FROM ");
-    push_candidates(&mut qb, &user, &visibility, |qb| {
-        qb.push("lower(i.name) LIKE lower(")
-            .push_bind(pattern.clone())
-            .push(") OR lower(i.code) LIKE lower(")
-            .push_bind(pattern.clone())
-            .push(")");
-        if let Some(tsquery) = &tsquery {
-            qb.push(" OR i.search_tsv @@ to_tsquery('simple', ")
-                .push_bind(tsquery.clone())
-                .push(")");
-        }
-    });
-    // An exact code (2) outranks any name match (at most 1 + 0.5 + 0.25): rank alone orders it.
-    qb.push(
-        " ORDER BY rank DESC, length(i.name), lower(i.name), i.entity_type, i.entity_id LIMIT ",
-    )
-    .push_bind(limit);
-    qb.push(") SELECT entity_type::text, entity_id, name, code, rank FROM (SELECT *, true AS by_words FROM words UNION ALL (SELECT i.entity_type, i.entity_id, i.name, i.code, word_similarity(lower(")
-        .push_bind(q.clone())
-        .push("), lower(i.name))::float8 AS rank, false FROM ");
-    push_candidates(&mut qb, &user, &visibility, |qb| {
-        qb.push("lower(")
-            .push_bind(q.clone())
-            .push(") <% lower(i.name)");
-    });
-    qb.push(" WHERE NOT EXISTS (SELECT FROM words) ORDER BY rank DESC, lower(i.name), i.entity_type, i.entity_id LIMIT ")
-        .push_bind(limit);
-    // Only one half has rows, so this is its order (shorter names first among word matches).
-    qb.push(") ) hits ORDER BY rank DESC, CASE WHEN by_words THEN length(name) END, lower(name), entity_type, entity_id");
-
+    let search = Search {
+        user: &user,
+        visibility: &visibility,
+        tsquery: prefix_tsquery(&q),
+        pattern: contains_pattern(&q),
+        q,
+        limit,
+    };
     let rows: Vec<HitRow> = if visibility.everything() {
         // Planned each time for its pattern, on the main pool: this transaction gets the
-        // settings the cached-plan pool's connections start with (`SEARCH_SETTINGS`).
+        // settings the cached-plan pool's connections start with (`SEARCH_SETTINGS`). The
+        // misspellings are a statement of their own, planned only when the words found nothing.
         let (names, values): (Vec<&str>, Vec<&str>) = SEARCH_SETTINGS.into_iter().unzip();
         let mut tx = state.db.begin().await?;
         sqlx::query("SELECT set_config(name, value, true) FROM unnest($1::text[], $2::text[]) s (name, value)")
@@ -253,16 +223,27 @@ async fn search(
             .bind(values)
             .execute(&mut *tx)
             .await?;
-        let rows = qb
+        let mut rows = hits_statement(&search, Halves::Words)
             .build_query_as()
             .persistent(false)
             .fetch_all(&mut *tx)
             .await?;
+        if rows.is_empty() {
+            rows = hits_statement(&search, Halves::Misspellings)
+                .build_query_as()
+                .persistent(false)
+                .fetch_all(&mut *tx)
+                .await?;
+        }
         tx.commit().await?;
         rows
     } else {
-        // One branch per type, on its cached generic plan (see the module comment).
-        qb.build_query_as().fetch_all(&state.cached_plans).await?
+        // One branch per type, on its cached generic plan (see the module comment), and both
+        // halves in one statement: one round trip, no transaction.
+        hits_statement(&search, Halves::Both)
+            .build_query_as()
+            .fetch_all(&state.cached_plans)
+            .await?
     };
 
     let data = rows
@@ -278,6 +259,93 @@ async fn search(
         })
         .collect();
     Ok(axum::Json(SearchResults { data }))
+}
+
+/// What one global search looks for, for whom.
+struct Search<'a> {
+    user: &'a CurrentUser,
+    visibility: &'a PairVisibility,
+    q: String,
+    tsquery: Option<String>,
+    pattern: String,
+    limit: i64,
+}
+
+/// Which half of a search a statement runs.
+#[derive(Clone, Copy, PartialEq)]
+enum Halves {
+    /// Words and substrings (built-in functions and operators only).
+    Words,
+    /// Close misspellings of the name.
+    Misspellings,
+    /// Both, the misspellings behind `NOT EXISTS (SELECT FROM words)`: a one-time test
+    /// PostgreSQL makes before it reads anything for that half.
+    Both,
+}
+
+/// `SELECT entity_type, entity_id, name, code, rank` of a search's hits, best first.
+fn hits_statement(search: &Search, halves: Halves) -> QueryBuilder<Postgres> {
+    let mut qb = QueryBuilder::new("");
+    if halves == Halves::Both {
+        qb.push("WITH words AS (");
+        push_word_hits(&mut qb, search);
+        qb.push(") ");
+    }
+    qb.push("SELECT entity_type::text, entity_id, name, code, rank FROM (");
+    match halves {
+        Halves::Words => push_word_hits(&mut qb, search),
+        Halves::Misspellings => push_misspelled_hits(&mut qb, search, false),
+        Halves::Both => {
+            qb.push("SELECT * FROM words UNION ALL (");
+            push_misspelled_hits(&mut qb, search, true);
+            qb.push(")");
+        }
+    }
+    // Only one half has rows, so this is its order (shorter names first among word matches).
+    qb.push(") hits ORDER BY rank DESC, CASE WHEN by_words THEN length(name) END, lower(name), entity_type, entity_id");
+    qb
+}
+
+/// The best `limit` hits of the words of `q` as prefixes, or of `q` as a substring.
+fn push_word_hits(qb: &mut QueryBuilder<Postgres>, search: &Search) {
+    qb.push("SELECT i.entity_type, i.entity_id, i.name, i.code, (");
+    push_rank(qb, &search.q, search.tsquery.as_deref());
+    qb.push(")::float8 AS rank, true AS by_words FROM ");
+    push_candidates(qb, search.user, search.visibility, |qb| {
+        qb.push("lower(i.name) LIKE lower(")
+            .push_bind(search.pattern.clone())
+            .push(") OR lower(i.code) LIKE lower(")
+            .push_bind(search.pattern.clone())
+            .push(")");
+        if let Some(tsquery) = &search.tsquery {
+            qb.push(" OR i.search_tsv @@ to_tsquery('simple', ")
+                .push_bind(tsquery.clone())
+                .push(")");
+        }
+    });
+    // An exact code (2) outranks any name match (at most 1 + 0.5 + 0.25): rank alone orders it.
+    qb.push(
+        " ORDER BY rank DESC, length(i.name), lower(i.name), i.entity_type, i.entity_id LIMIT ",
+    )
+    .push_bind(search.limit);
+}
+
+/// The best `limit` names similar to `q` (misspellings), only when the CTE `words` is empty if
+/// `after_words`.
+fn push_misspelled_hits(qb: &mut QueryBuilder<Postgres>, search: &Search, after_words: bool) {
+    qb.push("SELECT i.entity_type, i.entity_id, i.name, i.code, word_similarity(lower(")
+        .push_bind(search.q.clone())
+        .push("), lower(i.name))::float8 AS rank, false AS by_words FROM ");
+    push_candidates(qb, search.user, search.visibility, |qb| {
+        qb.push("lower(")
+            .push_bind(search.q.clone())
+            .push(") <% lower(i.name)");
+    });
+    if after_words {
+        qb.push(" WHERE NOT EXISTS (SELECT FROM words)");
+    }
+    qb.push(" ORDER BY rank DESC, lower(i.name), i.entity_type, i.entity_id LIMIT ")
+        .push_bind(search.limit);
 }
 
 /// The rank of a word/substring hit, from comparisons only: exact code 2, exact name 1, a name
