@@ -380,7 +380,9 @@ impl Cache {
     /// This instance's answer for `key`, or `loader`'s, kept in memory here only (never in Redis:
     /// for answers read on every request a network hop would cost about what it saves). `weigh`
     /// estimates a value's size in bytes, which bounds the tier (`cache.local_max_bytes`).
-    /// Invalidation and the race rule are those of `load`.
+    /// Invalidation and the race rule are those of `load`. Callers missing a key that is being
+    /// loaded wait for that load; an entry older than `REFRESH_AFTER` is reloaded by the first
+    /// caller that finds it so while the others keep using it (module comment).
     pub async fn load_local<T, E, F, Fut>(
         &self,
         key: &CacheKey,
