@@ -394,9 +394,7 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
-        let rendered = key.render();
-        let held = self.local_entry::<T>(&rendered).await;
-        crate::metrics::cache_lookup(key.namespace, held.is_some());
+        let (rendered, held) = self.local_get::<T>(key).await;
         let turn = match held {
             Some((value, stored)) if stored.elapsed() < self.inner.refresh_after => {
                 return Ok(value);
@@ -443,7 +441,7 @@ impl Cache {
         let mut missing = HashMap::new();
         for (item, key) in wanted {
             match self.local_get::<T>(&key).await {
-                (_, Some(value)) => {
+                (_, Some((value, _))) => {
                     found.insert(item, value);
                 }
                 (rendered, None) => {
@@ -467,17 +465,14 @@ impl Cache {
         Ok(found)
     }
 
-    /// The local tier's value of type `T` for `key` (counted as a hit or a miss), with the key
-    /// rendered for a `local_put` after a miss.
+    /// The local tier's value of type `T` for `key` and when it was stored (counted as a hit or
+    /// a miss), with the key rendered for a `local_put` after a miss.
     async fn local_get<T: Send + Sync + 'static>(
         &self,
         key: &CacheKey,
-    ) -> (String, Option<Arc<T>>) {
+    ) -> (String, Option<(Arc<T>, Instant)>) {
         let rendered = key.render();
-        let held = self
-            .local_entry::<T>(&rendered)
-            .await
-            .map(|(value, _)| value);
+        let held = self.local_entry::<T>(&rendered).await;
         crate::metrics::cache_lookup(key.namespace, held.is_some());
         (rendered, held)
     }
