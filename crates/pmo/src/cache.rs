@@ -998,14 +998,14 @@ mod tests {
         tokio::time::sleep(Duration::from_millis(150)).await;
         // Due: the first reader reloads it (slowly); a reader meanwhile gets the stored value
         // at once instead of waiting or loading too.
-        let reloading = load(300);
+        let reloading = load(2_000);
         tokio::pin!(reloading);
         assert!(
             tokio::time::timeout(Duration::from_millis(50), &mut reloading)
                 .await
                 .is_err()
         );
-        let meanwhile = tokio::time::timeout(Duration::from_millis(100), load(0)).await;
+        let meanwhile = tokio::time::timeout(Duration::from_millis(1_000), load(0)).await;
         assert_eq!(
             meanwhile,
             Ok(0),
