@@ -262,20 +262,20 @@ pub struct EntityDef {
 
 impl EntityType {
     /// The types a cascade can pass through on its way to an instance of `self`: `self` and every
-    /// type from which `self` is reachable through allowed parent → child pairs. Cascades never
-    /// continue below an employee, so employees only ever end a path.
+    /// type from which `self` is reachable through allowed parent → child pairs. A link into an
+    /// employee is a reference, never walked (`auth::permissions`), so an employee is reached by
+    /// no path: its own is just itself.
     pub fn cascade_path_types(self) -> Vec<EntityType> {
         let mut path = vec![self];
         loop {
             let before = path.len();
             for candidate in EntityType::ALL {
                 if !path.contains(&candidate)
-                    && candidate != EntityType::Employee
                     && candidate
                         .registry()
                         .children
                         .iter()
-                        .any(|child| path.contains(child))
+                        .any(|child| child.is_contained() && path.contains(child))
                 {
                     path.push(candidate);
                 }
@@ -284,6 +284,28 @@ impl EntityType {
                 return path;
             }
         }
+    }
+
+    /// `self` and every type that can sit below an instance of it through containment links: the
+    /// types whose instances a link to a `self` brings into (or takes out of) a cascade's reach.
+    pub fn contained_types(self) -> Vec<EntityType> {
+        let mut below = vec![self];
+        let mut next = 0;
+        while let Some(parent) = below.get(next).copied() {
+            next += 1;
+            for child in parent.registry().children {
+                if child.is_contained() && !below.contains(child) {
+                    below.push(*child);
+                }
+            }
+        }
+        below
+    }
+
+    /// Whether a link to an instance of this type is containment, which cascades follow. Links
+    /// to employees (a task's assignee, a role's member, an office's staff) are references.
+    pub fn is_contained(self) -> bool {
+        self != EntityType::Employee
     }
 }
 
@@ -369,6 +391,35 @@ mod tests {
         // Files hang under almost everything; employees never pass a cascade on.
         assert!(path(Artifact).contains(&Form) && path(Artifact).contains(&Task));
         assert!(!path(Artifact).contains(&Employee));
+        // No cascade reaches an employee, so nothing is on the way to one.
+        assert_eq!(path(Employee), vec![Employee]);
+    }
+
+    #[test]
+    fn contained_types_are_what_can_sit_below() {
+        use EntityType::*;
+        let below = |t: EntityType| {
+            let mut types = t.contained_types();
+            types.sort_unstable();
+            types
+        };
+        let mut task = vec![Task, Form, Artifact];
+        task.sort_unstable();
+        assert_eq!(below(Task), task);
+        assert!(below(Project).contains(&Task) && below(Project).contains(&Artifact));
+        assert!(!below(Project).contains(&Employee) && !below(Role).contains(&Employee));
+        assert_eq!(below(Employee), vec![Employee]);
+        assert_eq!(below(Artifact), vec![Artifact]);
+        // The inverse of the cascade paths: `a` is below `b` exactly when `b` is on a path to `a`.
+        for a in EntityType::ALL {
+            for b in EntityType::ALL {
+                assert_eq!(
+                    b.contained_types().contains(&a),
+                    a.cascade_path_types().contains(&b),
+                    "{a} below {b}"
+                );
+            }
+        }
     }
 
     #[test]
