@@ -56,7 +56,8 @@ pub const DEFAULT_TTL: Duration = Duration::from_secs(300);
 const REFRESH_AFTER: Duration = Duration::from_secs(240);
 
 /// Namespace of the caller-specific permission answers (`auth::permissions`): grants, visible
-/// sets, levels on instances. Any grant or link write in a tenant invalidates the tenant's share.
+/// sets, levels on instances. A grant write invalidates the tenant's share, a link write the part
+/// of it the link can change (`permissions::link_changed`).
 pub const PERMISSIONS: &str = "perm";
 
 /// Namespace of datalabel value lists, per tenant; every datalabel write invalidates its tenant's.
@@ -111,6 +112,14 @@ pub enum Invalidation {
         namespace: String,
         tenant: Option<String>,
     },
+    /// Every key of a namespace and tenant whose item starts with one of `items`: answers about
+    /// one kind of thing for every caller, when the item names that kind first
+    /// (`auth::permissions` keys its answers `visible:task@<employee>`).
+    Items {
+        namespace: String,
+        tenant: String,
+        items: Vec<String>,
+    },
 }
 
 impl Invalidation {
@@ -125,26 +134,44 @@ impl Invalidation {
         }
     }
 
+    pub fn items(namespace: &str, tenant: &str, items: Vec<String>) -> Invalidation {
+        Invalidation::Items {
+            namespace: namespace.to_owned(),
+            tenant: tenant.to_owned(),
+            items,
+        }
+    }
+
     /// The namespace this invalidation concerns.
     pub fn namespace_name(&self) -> &str {
         match self {
             Invalidation::Key { key } => key.split('/').next().unwrap_or(""),
-            Invalidation::Namespace { namespace, .. } => namespace,
+            Invalidation::Namespace { namespace, .. } | Invalidation::Items { namespace, .. } => {
+                namespace
+            }
         }
     }
 
-    /// The rendered-key prefix this invalidation covers (whole key for `Key`).
-    fn prefix(&self) -> String {
+    /// The rendered-key prefixes this invalidation covers (the whole key for `Key`).
+    fn prefixes(&self) -> Vec<String> {
         match self {
-            Invalidation::Key { key } => key.clone(),
+            Invalidation::Key { key } => vec![key.clone()],
             Invalidation::Namespace {
                 namespace,
                 tenant: Some(tenant),
-            } => format!("{namespace}/{tenant}/"),
+            } => vec![format!("{namespace}/{tenant}/")],
             Invalidation::Namespace {
                 namespace,
                 tenant: None,
-            } => format!("{namespace}/"),
+            } => vec![format!("{namespace}/")],
+            Invalidation::Items {
+                namespace,
+                tenant,
+                items,
+            } => items
+                .iter()
+                .map(|item| format!("{namespace}/{tenant}/{item}"))
+                .collect(),
         }
     }
 }
@@ -515,26 +542,32 @@ impl Cache {
     /// Applies an invalidation to this instance (and to Redis): the listener's half of `invalidate`.
     pub async fn apply(&self, what: &Invalidation) {
         self.inner.epoch.fetch_add(1, Ordering::AcqRel);
-        let prefix = what.prefix();
+        let prefixes = what.prefixes();
+        let covered = |key: &str| {
+            prefixes
+                .iter()
+                .any(|prefix| key.starts_with(prefix.as_str()))
+        };
         match what {
             Invalidation::Key { key } => self.inner.local.invalidate(key).await,
-            Invalidation::Namespace { .. } => {
-                let prefix = prefix.clone();
+            Invalidation::Namespace { .. } | Invalidation::Items { .. } => {
+                let prefixes = prefixes.clone();
                 // Only fails when the builder did not enable closures, which `from_config` does.
-                let _ = self
-                    .inner
-                    .local
-                    .invalidate_entries_if(move |key, _| key.starts_with(&prefix));
+                let _ = self.inner.local.invalidate_entries_if(move |key, _| {
+                    prefixes
+                        .iter()
+                        .any(|prefix| key.starts_with(prefix.as_str()))
+                });
             }
         }
         match &self.inner.backend {
             Backend::InProcess(cache) => match what {
                 Invalidation::Key { key } => cache.invalidate(key).await,
-                Invalidation::Namespace { .. } => {
+                Invalidation::Namespace { .. } | Invalidation::Items { .. } => {
                     // moka's predicate invalidation needs a builder flag; entries are few, scan them.
                     let doomed: Vec<Arc<String>> = cache
                         .iter()
-                        .filter(|(key, _)| key.starts_with(&prefix))
+                        .filter(|(key, _)| covered(key))
                         .map(|(key, _)| key)
                         .collect();
                     for key in doomed {
@@ -544,7 +577,11 @@ impl Cache {
             },
             Backend::Redis(redis) => match what {
                 Invalidation::Key { key } => redis.delete(key).await,
-                Invalidation::Namespace { .. } => redis.delete_prefix(&prefix).await,
+                Invalidation::Namespace { .. } | Invalidation::Items { .. } => {
+                    for prefix in &prefixes {
+                        redis.delete_prefix(prefix).await;
+                    }
+                }
             },
         }
         let hooks: Vec<Hook> = match self.inner.hooks.read() {
@@ -955,17 +992,26 @@ mod tests {
     fn invalidation_prefixes() {
         let key = CacheKey::new("auth.keys", Some("acme"), "k1");
         assert_eq!(key.render(), "auth.keys/acme/k1");
-        assert_eq!(Invalidation::key(&key).prefix(), "auth.keys/acme/k1");
+        assert_eq!(Invalidation::key(&key).prefixes(), ["auth.keys/acme/k1"]);
         assert_eq!(
-            Invalidation::namespace("auth.keys", Some("acme")).prefix(),
-            "auth.keys/acme/"
+            Invalidation::namespace("auth.keys", Some("acme")).prefixes(),
+            ["auth.keys/acme/"]
         );
+        let items = Invalidation::items(
+            "perm",
+            "acme",
+            vec!["visible:task@".into(), "levels:".into()],
+        );
+        assert_eq!(
+            items.prefixes(),
+            ["perm/acme/visible:task@", "perm/acme/levels:"]
+        );
+        assert_eq!(items.namespace_name(), "perm");
         assert_eq!(Invalidation::key(&key).namespace_name(), "auth.keys");
-        let json = serde_json::to_string(&Invalidation::namespace("x", None)).unwrap();
-        assert_eq!(
-            serde_json::from_str::<Invalidation>(&json).unwrap(),
-            Invalidation::namespace("x", None)
-        );
+        for what in [Invalidation::namespace("x", None), items] {
+            let json = serde_json::to_string(&what).unwrap();
+            assert_eq!(serde_json::from_str::<Invalidation>(&json).unwrap(), what);
+        }
         assert_eq!(escape_glob("a*b[c]"), "a\\*b\\[c\\]");
     }
 

@@ -394,6 +394,15 @@ async fn create_link(
         target.child_id,
     )
     .await?;
+    permissions::link_changed(
+        &mut tx,
+        user.cache.as_ref(),
+        tenant,
+        target.parent,
+        target.child,
+        permissions::LinkedChild::Existing,
+    )
+    .await?;
     let mut relationship_changed = false;
     if let Some(relationship) = &target.relationship_type {
         relationship_changed = existing
@@ -514,7 +523,16 @@ async fn delete_link(
     if updated.rows_affected() == 0 {
         return Err(ApiError::not_found("link"));
     }
-    permissions::access_changed(&mut tx, user.cache.as_ref(), tenant).await?;
+    // A link's ends never change, so the types read before are the row's.
+    permissions::link_changed(
+        &mut tx,
+        user.cache.as_ref(),
+        tenant,
+        link.parent_entity_type,
+        link.child_entity_type,
+        permissions::LinkedChild::Existing,
+    )
+    .await?;
     audit::record(
         &mut *tx,
         &meta,

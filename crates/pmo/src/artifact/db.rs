@@ -94,7 +94,15 @@ pub async fn insert_pending(
     .bind(new.actor)
     .execute(&mut *conn)
     .await?;
-    crate::auth::permissions::access_changed(conn, new.cache, new.tenant).await?;
+    crate::auth::permissions::link_changed(
+        conn,
+        new.cache,
+        new.tenant,
+        new.owner.0,
+        EntityType::Artifact,
+        crate::auth::permissions::LinkedChild::New,
+    )
+    .await?;
     Ok(row)
 }
 

@@ -164,8 +164,8 @@ struct Grant {
 }
 
 /// The caller's grants, read once and then kept per instance (`cache::PERMISSIONS`) until a grant
-/// or link of the tenant changes. Expiry is checked when they are used, so a cached set never
-/// outlives a grant.
+/// of the tenant or a role's membership changes. Expiry is checked when they are used, so a cached
+/// set never outlives a grant.
 #[derive(Debug)]
 struct GrantSet(Vec<Grant>);
 
@@ -205,12 +205,24 @@ type GrantRow = (
     Option<DateTime<Utc>>,
 );
 
+/// `perm/<tenant>/<item>@<employee>`: the item first, so that one kind of answer (`visible:task`)
+/// of every caller shares a prefix, which a link write invalidates (`link_changed`).
 fn permission_key(user: &CurrentUser, item: impl fmt::Display) -> CacheKey {
     CacheKey::new(
         cache::PERMISSIONS,
         Some(&user.tenant_id),
-        format!("{}:{item}", user.employee_id),
+        format!("{item}@{}", user.employee_id),
     )
+}
+
+/// The key prefixes (items) of every caller's visible set of `entity`, and of their levels on
+/// instances of it.
+fn visible_item(entity: EntityType) -> String {
+    format!("visible:{entity}@")
+}
+
+fn levels_item(entity: EntityType) -> String {
+    format!("levels:{entity}:")
 }
 
 /// The caller's active grants (their own and their roles'), from this instance's cache when it
@@ -282,15 +294,64 @@ where
     }
 }
 
-/// Call in the transaction of every write that changes who may see what in `tenant`: a grant,
-/// or a link (cascades and role membership follow links). Every instance forgets the tenant's
-/// cached permission answers — this one at once, the others when the transaction commits.
+/// Call in the transaction of every write that changes who may see what in `tenant` other than
+/// one link (`link_changed`): a grant, or several links at once. Every instance forgets the
+/// tenant's cached permission answers — this one at once, the others when the transaction commits.
 pub async fn access_changed(
     conn: &mut sqlx::PgConnection,
     cache: Option<&cache::Cache>,
     tenant: &str,
 ) -> Result<(), sqlx::Error> {
     let what = Invalidation::namespace(cache::PERMISSIONS, Some(tenant));
+    cache::invalidate_with(cache, conn, what).await
+}
+
+/// Whether the child of a link written now existed before the writing transaction.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum LinkedChild {
+    /// Created in the same transaction, under this parent.
+    New,
+    Existing,
+}
+
+/// Call in the transaction of every write that creates, restores or removes one parent → child
+/// link. Every instance forgets the answers the link can change, and only those (a tenant where
+/// people create tasks all day would otherwise recompute every caller's visible sets after each
+/// one; docs/BENCHMARKS.md):
+/// - a role's member: the member's grants, so every answer of the tenant (`access_changed`);
+/// - another link changes what cascades reach at the child and below it, and the ancestors of
+///   those instances: every caller's visible sets of the types that can sit there
+///   (`EntityType::contained_types`) and their levels on instances of those types. Answers about
+///   other types do not depend on the link: a cascade reaches them without passing the child.
+/// - a child created in the same transaction has nothing below it and no answers about it yet:
+///   only the visible sets of its type, and of the types that mirror it as their parent (a new
+///   project is one of the reached parents a task page's `VisibleParts` reads).
+pub async fn link_changed(
+    conn: &mut sqlx::PgConnection,
+    cache: Option<&cache::Cache>,
+    tenant: &str,
+    parent: EntityType,
+    child: EntityType,
+    linked: LinkedChild,
+) -> Result<(), sqlx::Error> {
+    if parent == EntityType::Role && child == EntityType::Employee {
+        return access_changed(conn, cache, tenant).await;
+    }
+    let items =
+        match linked {
+            LinkedChild::New => std::iter::once(child)
+                .chain(EntityType::ALL.into_iter().filter(|entity| {
+                    mirrored_parents(*entity).any(|(_, mirrored)| mirrored == child)
+                }))
+                .map(visible_item)
+                .collect(),
+            LinkedChild::Existing => child
+                .contained_types()
+                .into_iter()
+                .flat_map(|entity| [visible_item(entity), levels_item(entity)])
+                .collect(),
+        };
+    let what = Invalidation::items(cache::PERMISSIONS, tenant, items);
     cache::invalidate_with(cache, conn, what).await
 }
 
@@ -345,7 +406,7 @@ async fn instance_levels(
     let levels = derived(
         user,
         &grants,
-        format!("levels:{entity}:{id}"),
+        format!("{}{id}", levels_item(entity)),
         |_| 16,
         || read_instance_levels(db, user, entity, id),
     )
@@ -662,7 +723,7 @@ async fn visibility_under(
         }
         _ => 32,
     };
-    let visibility = derived(user, grants, format!("visible:{entity}"), weigh, || async {
+    let visibility = derived(user, grants, visible_item(entity), weigh, || async {
         // The stream may repeat an id (a task granted and under a granted project): its length,
         // not its distinct count, says whether it was cut, and a cut set is never complete.
         let mut qb = QueryBuilder::new("SELECT id FROM (");

@@ -1673,6 +1673,15 @@ pub async fn create_record(
         && def.parent_reference(link.parent).is_none()
     {
         insert_link(&mut tx, user, link.parent, link.parent_id, entity, id).await?;
+        permissions::link_changed(
+            &mut tx,
+            user.cache.as_ref(),
+            tenant,
+            link.parent,
+            entity,
+            permissions::LinkedChild::New,
+        )
+        .await?;
     }
     let record = fetch_record(&mut tx, None, def, tenant, id, true, key)
         .await?
@@ -1754,7 +1763,8 @@ async fn sync_registry(
     Ok(())
 }
 
-/// Creates (or reactivates) a parent→child link.
+/// Creates (or reactivates) a parent→child link. The caller then tells the permission cache
+/// (`permissions::link_changed`), knowing whether the child is new.
 pub async fn insert_link(
     conn: &mut PgConnection,
     user: &CurrentUser,
@@ -1797,7 +1807,6 @@ pub async fn insert_link(
             map_write_error(err)
         }
     })?;
-    permissions::access_changed(conn, user.cache.as_ref(), tenant).await?;
     Ok(id)
 }
 

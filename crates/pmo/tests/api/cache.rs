@@ -872,6 +872,118 @@ async fn permission_answers_are_cached_until_an_invalidation_arrives(pool: PgPoo
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn a_link_write_forgets_only_the_answers_the_link_can_change(pool: PgPool) {
+    // Grants written with SQL and no notification stay unseen while pat's answers are cached:
+    // which of them a link write brings to light shows which answers it made every caller forget.
+    let app = Instance::start(&pool, |_| {}).await;
+    wait_for_listeners(&pool, 1).await;
+    let admin = app.tenant_admin("acme").await;
+    let pat_id = app.employee("acme", "pat").await;
+    let pat = app.login("acme", "pat@acme.example").await;
+    let create = async |path: &str, name: &str| -> String {
+        let (status, record) = app.post(path, Some(&admin), &json!({ "name": name })).await;
+        assert_eq!(status, StatusCode::CREATED, "{path}: {record}");
+        record["id"].as_str().unwrap().to_owned()
+    };
+    let project = create("/api/v1/project", "Roof").await;
+    let wiki = create("/api/v1/wiki", "Handbook").await;
+    let granted_task = create("/api/v1/task", "Gutter").await;
+    let loose_task = create("/api/v1/task", "Survey").await;
+    let listed = async |path: &str| {
+        let (status, page) = app.get(path, Some(&pat)).await;
+        assert_eq!(status, StatusCode::OK, "{path}: {page}");
+        page["data"].as_array().map_or(0, Vec::len)
+    };
+    let get_granted_task = async || {
+        app.get(&format!("/api/v1/task/{granted_task}"), Some(&pat))
+            .await
+            .0
+    };
+    assert_eq!(listed("/api/v1/task").await, 0);
+    assert_eq!(listed("/api/v1/wiki").await, 0);
+    assert_eq!(get_granted_task().await, StatusCode::NOT_FOUND);
+
+    for (entity, id, cascade) in [
+        ("wiki", &wiki, false),
+        ("task", &granted_task, false),
+        ("project", &project, true),
+    ] {
+        sqlx::query(
+            "INSERT INTO app.d_entity_id_rbac_map (tenant_id, grantee_type, grantee_id, entity_type, entity_id, permission, cascade_flag)
+             VALUES ('acme', 'employee', $1, $2::app.entity_type, $3::uuid, '{0}', $4)",
+        )
+        .bind(pat_id)
+        .bind(entity)
+        .bind(id)
+        .bind(cascade)
+        .execute(&pool)
+        .await
+        .unwrap();
+    }
+    assert_eq!(listed("/api/v1/task").await, 0, "visible tasks are cached");
+    assert_eq!(listed("/api/v1/wiki").await, 0, "visible wikis are cached");
+
+    // A task created under a project: every caller's visible tasks are read again, with the grants
+    // as they are now (the task grant and the cascade, which reaches the new task).
+    create(&format!("/api/v1/project/{project}/task"), "Fascia").await;
+    assert_eq!(
+        listed("/api/v1/task").await,
+        2,
+        "visible tasks are forgotten"
+    );
+    assert_eq!(listed("/api/v1/wiki").await, 0, "no wiki sits under a task");
+    assert_eq!(
+        get_granted_task().await,
+        StatusCode::NOT_FOUND,
+        "a new task changes nobody's levels on another task"
+    );
+
+    // An existing task linked under the project: the levels on tasks go too.
+    let (status, link) = app
+        .post(
+            "/api/v1/linkage",
+            Some(&admin),
+            &json!({ "parent_entity_type": "project", "parent_entity_id": project,
+                     "child_entity_type": "task", "child_entity_id": loose_task }),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{link}");
+    assert_eq!(
+        get_granted_task().await,
+        StatusCode::OK,
+        "levels on tasks are forgotten"
+    );
+    assert_eq!(listed("/api/v1/task").await, 3);
+    assert_eq!(
+        listed("/api/v1/wiki").await,
+        0,
+        "still no wiki below a task"
+    );
+
+    // Unlinking it forgets the same answers; a grant forgets everything.
+    let link_id = link["id"].as_str().unwrap();
+    let (status, body) = app
+        .send(
+            Method::DELETE,
+            &format!("/api/v1/linkage/{link_id}"),
+            Some(&admin),
+            None,
+        )
+        .await;
+    assert_eq!(status, StatusCode::NO_CONTENT, "{body}");
+    assert_eq!(listed("/api/v1/task").await, 2);
+    let tenant_access = Invalidation::namespace(pmo::cache::PERMISSIONS, Some("acme"));
+    pmo::cache::notify(&pool, &tenant_access).await.unwrap();
+    assert!(
+        eventually(Duration::from_secs(2), async || listed("/api/v1/wiki")
+            .await
+            == 1)
+        .await,
+        "the tenant's invalidation forgets the visible wikis"
+    );
+}
+
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
 async fn a_datalabel_renamed_on_one_instance_is_listed_renamed_on_the_other(pool: PgPool) {
     let a = Instance::start(&pool, |_| {}).await;
     let b = Instance::start(&pool, |_| {}).await;
