@@ -585,9 +585,13 @@ async fn db_query(db: &Database, sql: &str, write: bool, json: bool) -> anyhow::
     table.flush(&mut out)?;
     drop(stream);
     if write {
-        // Raw SQL may have changed grants, links, sessions or employees behind the servers'
-        // backs: every running instance forgets what it derived from them.
-        for namespace in [crate::cache::PERMISSIONS, crate::cache::SESSIONS] {
+        // Raw SQL may have changed grants, links, sessions, employees or datalabels behind the
+        // servers' backs: every running instance forgets what it derived from them.
+        for namespace in [
+            crate::cache::PERMISSIONS,
+            crate::cache::SESSIONS,
+            crate::cache::DATALABELS,
+        ] {
             crate::cache::notify(&mut *conn, &Invalidation::namespace(namespace, None)).await?;
         }
     }

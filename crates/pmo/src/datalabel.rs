@@ -6,10 +6,13 @@
 //!   usual predecessor), reorder, deactivate (refused with 409 while any row still uses the key, or
 //!   while the key is the column default of new rows), activate.
 //!
-//! Records store the stable integer key and join the display name at read time, so a rename changes
-//! what every record shows. Writes to one tenant's datalabel are serialised by a transaction-scoped
+//! Records store the stable integer key and show the display name beside it at read time
+//! (`value_names`), so a rename changes what every record shows. Writes to one tenant's datalabel are serialised by a transaction-scoped
 //! advisory lock, which makes the case-insensitive name rule and `max + 1` keys race-free; every
 //! write bumps `updated_ts` and is audited in the same transaction.
+
+use std::collections::HashMap;
+use std::sync::Arc;
 
 use axum::extract::State;
 use axum::http::StatusCode;
@@ -253,6 +256,43 @@ async fn fetch_values(
         .fetch_all(&mut *conn)
         .await?;
     Ok(rows.into_iter().map(DatalabelValue::from).collect())
+}
+
+/// Every value's display name of `datalabel` in the tenant by key, deactivated ones included: what
+/// record pages show beside the keys their rows hold (`records::rows_json`). Kept in this
+/// instance's memory when `cache` is given; every write to the tenant's datalabels invalidates it
+/// with the value lists.
+pub async fn value_names(
+    conn: &mut PgConnection,
+    cache: Option<&cache::Cache>,
+    tenant: &str,
+    datalabel: &'static str,
+) -> Result<Arc<HashMap<i32, String>>, sqlx::Error> {
+    let read = move || async move {
+        let sql = format!(
+            "SELECT level_id, name FROM {} WHERE tenant_id = $1",
+            table(datalabel)
+        );
+        let rows: Vec<(i32, String)> = sqlx::query_as(AssertSqlSafe(sql))
+            .bind(tenant)
+            .fetch_all(conn)
+            .await?;
+        Ok(rows.into_iter().collect::<HashMap<i32, String>>())
+    };
+    match cache {
+        Some(cache) => {
+            let key = CacheKey::new(
+                cache::DATALABELS,
+                Some(tenant),
+                format!("{datalabel}:names"),
+            );
+            let weigh = |names: &HashMap<i32, String>| {
+                64 + names.values().map(|name| name.len() + 48).sum::<usize>()
+            };
+            cache.load_local(&key, weigh, read).await
+        }
+        None => Ok(Arc::new(read().await?)),
+    }
 }
 
 /// One value, locked for the rest of the transaction. `FOR UPDATE` also waits for (and then

@@ -1,10 +1,9 @@
 //! Generic records: list, get, create, update, delete and restore for every registry type.
 //!
 //! SQL is built from the compiled-in registry: table and column names come only from it, every
-//! value is a bound parameter. Reads project each field in SQL (money and decimals as text,
-//! datalabels with their display name), write the JSON objects from those columns in Rust
-//! (`row_json`), with the names of referenced records from this instance's memory or one query
-//! per result (`rows_json`).
+//! value is a bound parameter. Reads project each field in SQL (money and decimals as text), write
+//! the JSON objects from those columns in Rust (`row_json`), with the names of referenced records
+//! and of datalabel values from this instance's memory or one query per result (`rows_json`).
 
 use std::collections::{BTreeMap, HashMap, HashSet};
 use std::sync::Arc;
@@ -87,13 +86,7 @@ fn push_field_projection(qb: &mut QueryBuilder<Postgres>, field: &FieldDef, key:
         (_, FieldKind::Money | FieldKind::Decimal { .. }) => {
             qb.push(format!("t.{name}::text AS {name}"));
         }
-        (_, FieldKind::Datalabel { datalabel }) => {
-            qb.push(format!(
-                "t.{name}, (SELECT d.name FROM app.setting_datalabel_{datalabel} d \
-                 WHERE d.tenant_id = t.tenant_id AND d.level_id = t.{name}) AS {name}_name"
-            ));
-        }
-        // References get their `<field>_name` from `rows_json`.
+        // References and datalabels get their `<field>_name` from `rows_json`.
         _ => {
             qb.push(format!("t.{name}"));
         }
@@ -101,12 +94,12 @@ fn push_field_projection(qb: &mut QueryBuilder<Postgres>, field: &FieldDef, key:
 }
 
 /// The rows of one result as a JSON array of objects (`row_json::RecordWriter`): their first
-/// `count` columns and `<field>_name` for every reference field among them — the referenced
-/// record's name, null when the value is null or names nothing. The names come from
-/// `reference_names`, for the distinct references of all the rows at once: a subquery per row and
-/// field cost 0.5 ms of a page of 50 tasks, most of it asking for the same project and the same
-/// few people again. (Datalabel names stay subqueries of the projection: a scan of a few rows,
-/// cheaper than anything sent separately.)
+/// `count` columns and `<field>_name` for every reference and datalabel field among them — the
+/// referenced record's name or the value's display name, null when the value is null or names
+/// nothing. The names come from this instance's memory, or one query for the ones it lacks:
+/// a subquery per row and field cost 0.5 ms of a page of 50 tasks for references (most of it
+/// asking for the same project and the same few people again), and a third of the "my tasks"
+/// statement's 0.7 ms for the two datalabels (docs/BENCHMARKS.md).
 async fn rows_json(
     conn: &mut PgConnection,
     names_cache: Option<&Cache>,
@@ -125,8 +118,19 @@ async fn rows_json(
             _ => None,
         })
         .collect();
-    let writer = row_json::RecordWriter::new(first, count, &references)?;
-    let names = reference_names(conn, names_cache, tenant, writer.references_in(rows)?).await?;
+    let labels: Vec<(&str, &'static str)> = fields
+        .iter()
+        .filter_map(|field| Some((field.name, field.kind.datalabel()?)))
+        .collect();
+    let writer = row_json::RecordWriter::new(first, count, &references, &labels)?;
+    let mut names = row_json::Names {
+        references: reference_names(conn, names_cache, tenant, writer.references_in(rows)?).await?,
+        ..row_json::Names::default()
+    };
+    for datalabel in writer.datalabels() {
+        let values = crate::datalabel::value_names(conn, names_cache, tenant, datalabel).await?;
+        names.labels.insert(datalabel, values);
+    }
     // A task is ~700 bytes of JSON: one allocation for most pages.
     let mut out = Vec::with_capacity(rows.len() * 700);
     out.push(b'[');

@@ -21,10 +21,20 @@ use crate::entity::EntityType;
 /// Names of referenced records by (entity type, id), as `records` reads them from the registry.
 pub type ReferenceNames = HashMap<(EntityType, Uuid), Arc<String>>;
 
+/// Display names of datalabel values by key, per datalabel (`datalabel::value_names`).
+pub type LabelNames = HashMap<&'static str, Arc<HashMap<i32, String>>>;
+
+/// The names a page shows beside the keys its rows hold.
+#[derive(Default)]
+pub struct Names {
+    pub references: ReferenceNames,
+    pub labels: LabelNames,
+}
+
 /// How the rows of one result become JSON objects: the first `count` columns, in the forms
 /// `to_jsonb` gives them (uuids, text, dates and timestamps as strings, numbers, booleans, JSON as
-/// itself, NULL as null), plus `<field>_name` — the referenced record's name — for every reference
-/// column. Money and decimals are projected as text already (`records::push_field_projection`), so
+/// itself, NULL as null), plus `<field>_name` for every reference column (the referenced record's
+/// name) and every datalabel column (the value's display name). Money and decimals are projected as text already (`records::push_field_projection`), so
 /// a NUMERIC column here is a projection bug: an error. Decided once per result (every row has the
 /// same columns), with the keys in the order a sorted map writes them.
 pub struct RecordWriter {
@@ -43,6 +53,8 @@ enum Content {
     Column(Form),
     /// The name of the record the uuid in the column names, of this type.
     NameOf(EntityType),
+    /// The display name of the datalabel value whose key (an integer) is in the column.
+    LabelOf(&'static str),
 }
 
 #[derive(Clone, Copy)]
@@ -60,11 +72,13 @@ enum Form {
 
 impl RecordWriter {
     /// The writer for `row`'s result; `references` are (column name, target type) of the reference
-    /// fields, of which those among the columns get a `<name>_name` key.
+    /// fields and `labels` (column name, datalabel) of the datalabel fields, of which those among
+    /// the columns get a `<name>_name` key.
     pub fn new(
         row: &PgRow,
         count: usize,
         references: &[(&str, EntityType)],
+        labels: &[(&str, &'static str)],
     ) -> Result<RecordWriter, sqlx::Error> {
         let mut cells = Vec::with_capacity(count + references.len());
         for (index, column) in row.columns().iter().take(count).enumerate() {
@@ -91,6 +105,19 @@ impl RecordWriter {
                     format!("{}_name", column.name()),
                     index,
                     Content::NameOf(target),
+                ));
+            }
+            if let Some(&(_, datalabel)) = labels.iter().find(|(name, _)| *name == column.name()) {
+                if !matches!(form, Form::Int4) {
+                    return Err(sqlx::Error::ColumnDecode {
+                        index: column.name().to_owned(),
+                        source: "a datalabel column holds an integer key".into(),
+                    });
+                }
+                cells.push((
+                    format!("{}_name", column.name()),
+                    index,
+                    Content::LabelOf(datalabel),
                 ));
             }
         }
@@ -128,13 +155,23 @@ impl RecordWriter {
         Ok(wanted)
     }
 
+    /// The datalabels whose names the rows need, each once.
+    pub fn datalabels(&self) -> Vec<&'static str> {
+        let mut datalabels: Vec<&'static str> = self
+            .cells
+            .iter()
+            .filter_map(|cell| match cell.content {
+                Content::LabelOf(datalabel) => Some(datalabel),
+                _ => None,
+            })
+            .collect();
+        datalabels.sort_unstable();
+        datalabels.dedup();
+        datalabels
+    }
+
     /// Appends `row` as a JSON object to `out`.
-    pub fn write(
-        &self,
-        row: &PgRow,
-        names: &ReferenceNames,
-        out: &mut Vec<u8>,
-    ) -> Result<(), sqlx::Error> {
+    pub fn write(&self, row: &PgRow, names: &Names, out: &mut Vec<u8>) -> Result<(), sqlx::Error> {
         out.push(b'{');
         for (position, cell) in self.cells.iter().enumerate() {
             if position > 0 {
@@ -151,7 +188,18 @@ impl RecordWriter {
             match cell.content {
                 Content::NameOf(target) => {
                     let id = decode::<Uuid>(value, cell.index)?;
-                    match names.get(&(target, id)) {
+                    match names.references.get(&(target, id)) {
+                        Some(name) => write_json(out, name)?,
+                        None => out.extend_from_slice(b"null"),
+                    }
+                }
+                Content::LabelOf(datalabel) => {
+                    let key = decode::<i32>(value, cell.index)?;
+                    match names
+                        .labels
+                        .get(datalabel)
+                        .and_then(|names| names.get(&key))
+                    {
                         Some(name) => write_json(out, name)?,
                         None => out.extend_from_slice(b"null"),
                     }

@@ -984,7 +984,9 @@ async fn a_link_write_forgets_only_the_answers_the_link_can_change(pool: PgPool)
 }
 
 #[sqlx::test(migrator = "pmo::db::MIGRATOR")]
-async fn a_datalabel_renamed_on_one_instance_is_listed_renamed_on_the_other(pool: PgPool) {
+async fn a_datalabel_renamed_on_one_instance_is_shown_renamed_on_the_other(pool: PgPool) {
+    // Both the value lists and the names beside records' keys (`task_stage_name`, which every
+    // instance keeps in memory) follow a rename.
     let a = Instance::start(&pool, |_| {}).await;
     let b = Instance::start(&pool, |_| {}).await;
     wait_for_listeners(&pool, 2).await;
@@ -999,9 +1001,34 @@ async fn a_datalabel_renamed_on_one_instance_is_listed_renamed_on_the_other(pool
             list["data"][0]["name"].as_str().unwrap().to_owned(),
         )
     };
-    // Both instances hold the list now.
+    // Both instances hold the list now, and the name on a task's page and record.
     let (key, name) = first_name(&a).await;
     assert_eq!(first_name(&b).await.1, name);
+    let (status, task) = a
+        .post(
+            "/api/v1/task",
+            Some(&admin),
+            &json!({"name": "Gutter", "task_stage": key}),
+        )
+        .await;
+    assert_eq!(status, StatusCode::CREATED, "{task}");
+    let task_id = task["id"].as_str().unwrap().to_owned();
+    let shown = async |instance: &Instance| {
+        let (status, record) = instance
+            .get(&format!("/api/v1/task/{task_id}"), Some(&admin))
+            .await;
+        assert_eq!(status, StatusCode::OK, "{record}");
+        let (status, page) = instance.get("/api/v1/task", Some(&admin)).await;
+        assert_eq!(status, StatusCode::OK, "{page}");
+        let on_page = page["data"][0]["task_stage_name"].clone();
+        assert_eq!(
+            record["task_stage_name"], on_page,
+            "the page and the record agree"
+        );
+        on_page.as_str().unwrap_or("").to_owned()
+    };
+    assert_eq!(shown(&a).await, name);
+    assert_eq!(shown(&b).await, name);
     let (status, body) = a
         .send(
             Method::PATCH,
@@ -1012,11 +1039,13 @@ async fn a_datalabel_renamed_on_one_instance_is_listed_renamed_on_the_other(pool
         .await;
     assert_eq!(status, StatusCode::OK, "{body}");
     assert_eq!(first_name(&a).await.1, "Triage", "A at once");
+    assert_eq!(shown(&a).await, "Triage", "A's task at once");
     assert!(
         eventually(Duration::from_secs(2), async || first_name(&b).await.1
-            == "Triage")
+            == "Triage"
+            && shown(&b).await == "Triage")
         .await,
-        "B lists the new name"
+        "B lists the new name and shows it beside the task's key"
     );
 }
 
