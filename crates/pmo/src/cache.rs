@@ -176,6 +176,13 @@ impl Invalidation {
     }
 }
 
+/// Whether an invalidation with these rendered-key `prefixes` covers `key`.
+fn covered_by(prefixes: &[String], key: &str) -> bool {
+    prefixes
+        .iter()
+        .any(|prefix| key.starts_with(prefix.as_str()))
+}
+
 /// Something else to do when an invalidation of a namespace arrives (e.g. forget signing keys).
 type Hook = Arc<dyn Fn(&Invalidation) + Send + Sync>;
 
@@ -543,21 +550,15 @@ impl Cache {
     pub async fn apply(&self, what: &Invalidation) {
         self.inner.epoch.fetch_add(1, Ordering::AcqRel);
         let prefixes = what.prefixes();
-        let covered = |key: &str| {
-            prefixes
-                .iter()
-                .any(|prefix| key.starts_with(prefix.as_str()))
-        };
         match what {
             Invalidation::Key { key } => self.inner.local.invalidate(key).await,
             Invalidation::Namespace { .. } | Invalidation::Items { .. } => {
                 let prefixes = prefixes.clone();
                 // Only fails when the builder did not enable closures, which `from_config` does.
-                let _ = self.inner.local.invalidate_entries_if(move |key, _| {
-                    prefixes
-                        .iter()
-                        .any(|prefix| key.starts_with(prefix.as_str()))
-                });
+                let _ = self
+                    .inner
+                    .local
+                    .invalidate_entries_if(move |key, _| covered_by(&prefixes, key));
             }
         }
         match &self.inner.backend {
@@ -567,7 +568,7 @@ impl Cache {
                     // moka's predicate invalidation needs a builder flag; entries are few, scan them.
                     let doomed: Vec<Arc<String>> = cache
                         .iter()
-                        .filter(|(key, _)| covered(key))
+                        .filter(|(key, _)| covered_by(&prefixes, key))
                         .map(|(key, _)| key)
                         .collect();
                     for key in doomed {

@@ -7,9 +7,10 @@
 //!   while the key is the column default of new rows), activate.
 //!
 //! Records store the stable integer key and show the display name beside it at read time
-//! (`value_names`), so a rename changes what every record shows. Writes to one tenant's datalabel are serialised by a transaction-scoped
-//! advisory lock, which makes the case-insensitive name rule and `max + 1` keys race-free; every
-//! write bumps `updated_ts` and is audited in the same transaction.
+//! (`value_names`), so a rename changes what every record shows. Writes to one tenant's datalabel
+//! are serialised by a transaction-scoped advisory lock, which makes the case-insensitive name rule
+//! and `max + 1` keys race-free; every write bumps `updated_ts` and is audited in the same
+//! transaction.
 
 use std::collections::HashMap;
 use std::sync::Arc;

@@ -34,9 +34,10 @@ pub struct Names {
 /// How the rows of one result become JSON objects: the first `count` columns, in the forms
 /// `to_jsonb` gives them (uuids, text, dates and timestamps as strings, numbers, booleans, JSON as
 /// itself, NULL as null), plus `<field>_name` for every reference column (the referenced record's
-/// name) and every datalabel column (the value's display name). Money and decimals are projected as text already (`records::push_field_projection`), so
-/// a NUMERIC column here is a projection bug: an error. Decided once per result (every row has the
-/// same columns), with the keys in the order a sorted map writes them.
+/// name) and every datalabel column (the value's display name). Money and decimals are projected
+/// as text already (`records::push_field_projection`), so a NUMERIC column here is a projection
+/// bug: an error. Decided once per result (every row has the same columns), with the keys in the
+/// order a sorted map writes them.
 pub struct RecordWriter {
     cells: Vec<Cell>,
 }
@@ -80,7 +81,7 @@ impl RecordWriter {
         references: &[(&str, EntityType)],
         labels: &[(&str, &'static str)],
     ) -> Result<RecordWriter, sqlx::Error> {
-        let mut cells = Vec::with_capacity(count + references.len());
+        let mut cells = Vec::with_capacity(count + references.len() + labels.len());
         for (index, column) in row.columns().iter().take(count).enumerate() {
             let form = match column.type_info().name() {
                 "UUID" => Form::Uuid,
