@@ -114,11 +114,14 @@ pub enum Invalidation {
     },
     /// Every key of a namespace and tenant whose item starts with one of `items`: answers about
     /// one kind of thing for every caller, when the item names that kind first
-    /// (`auth::permissions` keys its answers `visible:task@<employee>`).
+    /// (`auth::permissions` keys its answers `visible:task@<employee>`). Local-tier entries stored
+    /// with the mark `sparing` (`Cache::load_local_marked`) are kept.
     Items {
         namespace: String,
         tenant: String,
         items: Vec<String>,
+        #[serde(default, skip_serializing_if = "Option::is_none")]
+        sparing: Option<String>,
     },
 }
 
@@ -134,11 +137,25 @@ impl Invalidation {
         }
     }
 
-    pub fn items(namespace: &str, tenant: &str, items: Vec<String>) -> Invalidation {
+    pub fn items(
+        namespace: &str,
+        tenant: &str,
+        items: Vec<String>,
+        sparing: Option<&str>,
+    ) -> Invalidation {
         Invalidation::Items {
             namespace: namespace.to_owned(),
             tenant: tenant.to_owned(),
             items,
+            sparing: sparing.map(str::to_owned),
+        }
+    }
+
+    /// The mark of the local-tier entries this invalidation keeps.
+    fn sparing(&self) -> Option<&str> {
+        match self {
+            Invalidation::Items { sparing, .. } => sparing.as_deref(),
+            _ => None,
         }
     }
 
@@ -168,6 +185,7 @@ impl Invalidation {
                 namespace,
                 tenant,
                 items,
+                ..
             } => items
                 .iter()
                 .map(|item| format!("{namespace}/{tenant}/{item}"))
@@ -221,6 +239,8 @@ struct LocalEntry {
     value: Arc<dyn Any + Send + Sync>,
     weight: u32,
     stored: Instant,
+    /// What the loader said of the value, for invalidations that spare such entries.
+    mark: Option<&'static str>,
 }
 
 /// The keys of the local tier being loaded, each with the gate its callers take turns through.
@@ -428,6 +448,23 @@ impl Cache {
         F: FnOnce() -> Fut,
         Fut: Future<Output = Result<T, E>>,
     {
+        self.load_local_marked(key, |value| (weigh(value), None), loader)
+            .await
+    }
+
+    /// `load_local`, where `describe` gives the value's weight and a mark: an invalidation of its
+    /// key's items that spares this mark (`Invalidation::Items`) keeps the entry.
+    pub async fn load_local_marked<T, E, F, Fut>(
+        &self,
+        key: &CacheKey,
+        describe: impl FnOnce(&T) -> (usize, Option<&'static str>),
+        loader: F,
+    ) -> Result<Arc<T>, E>
+    where
+        T: Send + Sync + 'static,
+        F: FnOnce() -> Fut,
+        Fut: Future<Output = Result<T, E>>,
+    {
         let (rendered, held) = self.local_get::<T>(key).await;
         let turn = match held {
             Some((value, stored)) if stored.elapsed() < self.inner.refresh_after => {
@@ -450,7 +487,8 @@ impl Cache {
         let epoch = self.inner.epoch.load(Ordering::Acquire);
         let value = Arc::new(loader().await?);
         if self.inner.epoch.load(Ordering::Acquire) == epoch {
-            self.local_put(rendered, &value, weigh(&value)).await;
+            let (weight, mark) = describe(&value);
+            self.local_put(rendered, &value, weight, mark).await;
         }
         drop(turn);
         Ok(value)
@@ -492,7 +530,7 @@ impl Cache {
         for (item, value) in loaded {
             let value = Arc::new(value);
             if store && let Some(rendered) = missing.remove(&item) {
-                self.local_put(rendered, &value, weigh(&value)).await;
+                self.local_put(rendered, &value, weigh(&value), None).await;
             }
             found.insert(item, value);
         }
@@ -520,17 +558,19 @@ impl Cache {
         Some((entry.value.downcast::<T>().ok()?, entry.stored))
     }
 
-    /// Stores `value` in the local tier, weighing `weight` bytes (plus its key's).
+    /// Stores `value` in the local tier, weighing `weight` bytes (plus its key's), with its mark.
     async fn local_put<T: Send + Sync + 'static>(
         &self,
         rendered: String,
         value: &Arc<T>,
         weight: usize,
+        mark: Option<&'static str>,
     ) {
         let entry = LocalEntry {
             value: value.clone(),
             weight: u32::try_from(weight).unwrap_or(u32::MAX),
             stored: Instant::now(),
+            mark,
         };
         self.inner.local.insert(rendered, entry).await;
     }
@@ -554,11 +594,15 @@ impl Cache {
             Invalidation::Key { key } => self.inner.local.invalidate(key).await,
             Invalidation::Namespace { .. } | Invalidation::Items { .. } => {
                 let prefixes = prefixes.clone();
+                let sparing = what.sparing().map(str::to_owned);
                 // Only fails when the builder did not enable closures, which `from_config` does.
                 let _ = self
                     .inner
                     .local
-                    .invalidate_entries_if(move |key, _| covered_by(&prefixes, key));
+                    .invalidate_entries_if(move |key, entry: &LocalEntry| {
+                        covered_by(&prefixes, key)
+                            && (sparing.is_none() || entry.mark != sparing.as_deref())
+                    });
             }
         }
         match &self.inner.backend {
@@ -1002,6 +1046,7 @@ mod tests {
             "perm",
             "acme",
             vec!["visible:task@".into(), "levels:".into()],
+            Some("dense"),
         );
         assert_eq!(
             items.prefixes(),

@@ -271,12 +271,13 @@ async fn grant_set<'e>(
 }
 
 /// An answer derived from the caller's grants (and the tenant's links), kept with them when they
-/// are cacheable (`GrantSet::answers_keep`), computed afresh otherwise.
+/// are cacheable (`GrantSet::answers_keep`), computed afresh otherwise. `describe` gives the
+/// cached value's weight and mark (`Cache::load_local_marked`).
 async fn derived<T, F, Fut>(
     user: &CurrentUser,
     grants: &GrantSet,
     item: String,
-    weigh: impl FnOnce(&T) -> usize,
+    describe: impl FnOnce(&T) -> (usize, Option<&'static str>),
     compute: F,
 ) -> Result<Arc<T>, sqlx::Error>
 where
@@ -287,12 +288,16 @@ where
     match &user.cache {
         Some(cache) if grants.answers_keep() => {
             cache
-                .load_local(&permission_key(user, item), weigh, compute)
+                .load_local_marked(&permission_key(user, item), describe, compute)
                 .await
         }
         _ => Ok(Arc::new(compute().await?)),
     }
 }
+
+/// The mark of a cached `Visibility::Dense` answer: a child created under a parent its rows
+/// mirror leaves such answers true (`link_changed`).
+const DENSE_VISIBILITY: &str = "dense";
 
 /// Call in the transaction of every write that changes who may see what in `tenant` other than
 /// one link (`link_changed`): a grant, or several links at once. Every instance forgets the
@@ -325,7 +330,10 @@ pub enum LinkedChild {
 ///   other types do not depend on the link: a cascade reaches them without passing the child.
 /// - a child created in the same transaction has nothing below it and no answers about it yet:
 ///   only the visible sets of its type, and of the types that mirror it as their parent (a new
-///   project is one of the reached parents a task page's `VisibleParts` reads).
+///   project is one of the reached parents a task page's `VisibleParts` reads). When the child's
+///   row mirrors this parent (a task's project), a dense caller's set of its type stays true: it
+///   names the reached parents, whose children pages and filters read through that column, and a
+///   new child there is named nowhere else. Only id lists (`Visibility::Ids`) go.
 pub async fn link_changed(
     conn: &mut sqlx::PgConnection,
     cache: Option<&cache::Cache>,
@@ -337,22 +345,36 @@ pub async fn link_changed(
     if parent == EntityType::Role && child == EntityType::Employee {
         return access_changed(conn, cache, tenant).await;
     }
-    let items =
-        match linked {
-            LinkedChild::New => std::iter::once(child)
-                .chain(EntityType::ALL.into_iter().filter(|entity| {
-                    mirrored_parents(*entity).any(|(_, mirrored)| mirrored == child)
-                }))
+    let invalidate = |items: Vec<String>, sparing: Option<&str>| {
+        Invalidation::items(cache::PERMISSIONS, tenant, items, sparing)
+    };
+    match linked {
+        LinkedChild::New => {
+            let mirrored = child.registry().link_mirror(parent).is_some();
+            let own = invalidate(
+                vec![visible_item(child)],
+                mirrored.then_some(DENSE_VISIBILITY),
+            );
+            cache::invalidate_with(cache, &mut *conn, own).await?;
+            let mirroring: Vec<String> = EntityType::ALL
+                .into_iter()
+                .filter(|entity| mirrored_parents(*entity).any(|(_, mirrored)| mirrored == child))
                 .map(visible_item)
-                .collect(),
-            LinkedChild::Existing => child
+                .collect();
+            if !mirroring.is_empty() {
+                cache::invalidate_with(cache, &mut *conn, invalidate(mirroring, None)).await?;
+            }
+            Ok(())
+        }
+        LinkedChild::Existing => {
+            let items = child
                 .contained_types()
                 .into_iter()
                 .flat_map(|entity| [visible_item(entity), levels_item(entity)])
-                .collect(),
-        };
-    let what = Invalidation::items(cache::PERMISSIONS, tenant, items);
-    cache::invalidate_with(cache, conn, what).await
+                .collect();
+            cache::invalidate_with(cache, conn, invalidate(items, None)).await
+        }
+    }
 }
 
 /// Effective levels of the caller on one instance (which need not exist: the caller's handler
@@ -407,7 +429,7 @@ async fn instance_levels(
         user,
         &grants,
         format!("{}{id}", levels_item(entity)),
-        |_| 16,
+        |_| (16, None),
         || read_instance_levels(db, user, entity, id),
     )
     .await?;
@@ -714,16 +736,19 @@ async fn visibility_under(
     if grants.levels_on_type(entity).contains(Level::View) {
         return Ok(Visibility::Everything);
     }
-    let weigh = |visibility: &Visibility| match visibility {
-        Visibility::Ids(ids) => 32 + ids.len() * std::mem::size_of::<Uuid>(),
+    let describe = |visibility: &Visibility| match visibility {
+        Visibility::Ids(ids) => (32 + ids.len() * std::mem::size_of::<Uuid>(), None),
         Visibility::Dense(Some(parts)) => {
             let ids = parts.ids.len() + parts.parents.len() + parts.reached_ids.len();
-            64 + ids * std::mem::size_of::<Uuid>()
-                + parts.grantees.len() * std::mem::size_of::<(&str, Uuid)>()
+            let weight = 64
+                + ids * std::mem::size_of::<Uuid>()
+                + parts.grantees.len() * std::mem::size_of::<(&str, Uuid)>();
+            (weight, Some(DENSE_VISIBILITY))
         }
-        _ => 32,
+        Visibility::Dense(None) => (32, Some(DENSE_VISIBILITY)),
+        Visibility::Everything => (32, None),
     };
-    let visibility = derived(user, grants, visible_item(entity), weigh, || async {
+    let visibility = derived(user, grants, visible_item(entity), describe, || async {
         // The stream may repeat an id (a task granted and under a granted project): its length,
         // not its distinct count, says whether it was cut, and a cut set is never complete.
         let mut qb = QueryBuilder::new("SELECT id FROM (");

@@ -488,6 +488,105 @@ async fn dense_caller(app: &TestApp, pat: &TestUser) -> HashSet<Uuid> {
     expected
 }
 
+/// A task created under a project changes what a sparse caller's id list holds, but not a dense
+/// caller's cached answer: it names the reached projects, whose tasks pages read through the
+/// task's project column. So the create makes only the id lists be read again
+/// (`permissions::link_changed`). Grants written with SQL and no notification show which
+/// answers were read again.
+#[sqlx::test(migrator = "pmo::db::MIGRATOR")]
+async fn a_task_created_under_a_project_renews_id_lists_and_keeps_dense_answers(pool: PgPool) {
+    let app = TestApp::spawn(pool).await;
+    let admin = app.tenant_with_admin("acme").await;
+    let pat = app.employee("acme", "pat").await;
+    let sam = app.employee("acme", "sam").await;
+    dense_caller(&app, &pat).await;
+    let project_1 = id_by_code(&app, "d_project", "P-1").await;
+    let project_8 = id_by_code(&app, "d_project", "P-8").await;
+    grant_sql(
+        &app,
+        "acme",
+        ("employee", sam.id),
+        ("project", Some(project_1)),
+        &[0],
+        true,
+        false,
+    )
+    .await;
+    let sam_total = async || {
+        let page = app
+            .get_as(&sam, "/api/v1/task?limit=1&total=true")
+            .await
+            .json();
+        page["total"].as_i64().unwrap()
+    };
+    // Pat's newest tasks, read by parts: the cascades' projects come from the cached answer.
+    let pat_newest = async || {
+        let page = app
+            .get_as(&pat, "/api/v1/task?limit=3&sort=updated_ts&order=desc")
+            .await
+            .json();
+        page["data"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|task| task["code"].as_str().unwrap_or("new").to_owned())
+            .collect::<Vec<_>>()
+    };
+    assert_eq!(
+        sam_total().await,
+        799,
+        "project 1's live tasks (T-2 is deleted)"
+    );
+    let before = pat_newest().await;
+    assert!(!before.contains(&"T-6400".to_owned()), "{before:?}");
+
+    // Unannounced: sam may see T-5602, and pat's cascade now covers project 8 (T-6400, newest).
+    for (grantee, entity, id, cascade) in [
+        (sam.id, "task", task_by_number(&app, 5602).await, false),
+        (pat.id, "project", project_8, true),
+    ] {
+        sqlx::query(
+            "INSERT INTO app.d_entity_id_rbac_map (tenant_id, grantee_type, grantee_id, entity_type, entity_id, permission, cascade_flag)
+             VALUES ('acme', 'employee', $1, $2::app.entity_type, $3, '{0}', $4)",
+        )
+        .bind(grantee)
+        .bind(entity)
+        .bind(id)
+        .bind(cascade)
+        .execute(&app.pool)
+        .await
+        .unwrap();
+    }
+    assert_eq!(sam_total().await, 799, "cached");
+    assert_eq!(pat_newest().await, before, "cached");
+
+    let created = app
+        .post_json(
+            &format!("/api/v1/project/{project_1}/task"),
+            Some(&admin),
+            &json!({"name": "Fascia"}),
+        )
+        .await;
+    assert_eq!(created.status, StatusCode::CREATED, "{}", created.json());
+    assert_eq!(
+        sam_total().await,
+        801,
+        "sam's id list is read again: the new task and the unannounced grant"
+    );
+    assert_eq!(
+        pat_newest().await,
+        [
+            created.json()["code"].as_str().unwrap(),
+            &before[0],
+            &before[1]
+        ],
+        "pat's dense answer is kept: the new task through its project, and not project 8"
+    );
+    app.forget_cached_access().await;
+    let renewed = pat_newest().await;
+    assert!(renewed.contains(&"T-6400".to_owned()), "{renewed:?}");
+}
+
 /// A caller who sees thousands of tasks through a few cascading project grants, plus a few task
 /// grants and an office's links: every list shape (per-project branches for the order their index
 /// delivers, the filtered scan for any other) pages exactly the visible rows, in order.
