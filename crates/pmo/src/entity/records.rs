@@ -93,6 +93,34 @@ fn push_field_projection(qb: &mut QueryBuilder<Postgres>, field: &FieldDef, key:
     }
 }
 
+/// Where a read finds the names it shows beside keys (`rows_json`). Datalabel names come from
+/// this instance's cache whenever it has one: no record write changes them. Referenced records'
+/// names do only outside a writer's transaction, which may have renamed one it has not committed
+/// (`reference_names`).
+#[derive(Clone, Copy)]
+struct NameCaches<'a> {
+    records: Option<&'a Cache>,
+    labels: Option<&'a Cache>,
+}
+
+impl<'a> NameCaches<'a> {
+    /// For a read outside any write.
+    fn reading(cache: Option<&'a Cache>) -> Self {
+        NameCaches {
+            records: cache,
+            labels: cache,
+        }
+    }
+
+    /// For a read inside a writer's transaction.
+    fn writing(cache: Option<&'a Cache>) -> Self {
+        NameCaches {
+            records: None,
+            labels: cache,
+        }
+    }
+}
+
 /// The rows of one result as a JSON array of objects (`row_json::RecordWriter`): their first
 /// `count` columns and `<field>_name` for every reference and datalabel field among them — the
 /// referenced record's name or the value's display name, null when the value is null or names
@@ -102,7 +130,7 @@ fn push_field_projection(qb: &mut QueryBuilder<Postgres>, field: &FieldDef, key:
 /// statement's 0.7 ms for the two datalabels (docs/BENCHMARKS.md).
 async fn rows_json(
     conn: &mut PgConnection,
-    names_cache: Option<&Cache>,
+    caches: NameCaches<'_>,
     tenant: &str,
     fields: &[FieldDef],
     rows: &[PgRow],
@@ -124,11 +152,12 @@ async fn rows_json(
         .collect();
     let writer = row_json::RecordWriter::new(first, count, &references, &labels)?;
     let mut names = row_json::Names {
-        references: reference_names(conn, names_cache, tenant, writer.references_in(rows)?).await?,
+        references: reference_names(conn, caches.records, tenant, writer.references_in(rows)?)
+            .await?,
         ..row_json::Names::default()
     };
     for datalabel in writer.datalabels() {
-        let values = crate::datalabel::value_names(conn, names_cache, tenant, datalabel).await?;
+        let values = crate::datalabel::value_names(conn, caches.labels, tenant, datalabel).await?;
         names.labels.insert(datalabel, values);
     }
     // A task is ~700 bytes of JSON: one allocation for most pages.
@@ -234,10 +263,9 @@ async fn read_reference_names(
 // Reading one record
 
 /// One record as JSON, with its lines for header/line types. `None` when absent in the tenant.
-/// `names_cache` as for `reference_names`: `None` inside a writer's transaction.
 async fn fetch_record(
     conn: &mut PgConnection,
-    names_cache: Option<&Cache>,
+    caches: NameCaches<'_>,
     def: &EntityDef,
     tenant: &str,
     id: Uuid,
@@ -245,14 +273,14 @@ async fn fetch_record(
     key: &FieldKey,
 ) -> Result<Option<Value>, sqlx::Error> {
     let Some(json) =
-        fetch_record_text(conn, names_cache, def, tenant, id, include_sensitive, key).await?
+        fetch_record_text(conn, caches, def, tenant, id, include_sensitive, key).await?
     else {
         return Ok(None);
     };
     let mut record =
         serde_json::from_slice::<Value>(&json).map_err(|err| sqlx::Error::Decode(err.into()))?;
     if let Some(lines) = &def.lines {
-        record["lines"] = fetch_lines(conn, names_cache, lines, tenant, id).await?;
+        record["lines"] = fetch_lines(conn, caches, lines, tenant, id).await?;
     }
     Ok(Some(record))
 }
@@ -260,7 +288,7 @@ async fn fetch_record(
 /// One record's own columns as a JSON object's text (`rows_json`), without its lines.
 async fn fetch_record_text(
     conn: &mut PgConnection,
-    names_cache: Option<&Cache>,
+    caches: NameCaches<'_>,
     def: &EntityDef,
     tenant: &str,
     id: Uuid,
@@ -278,14 +306,14 @@ async fn fetch_record_text(
         return Ok(None);
     };
     let rows = [row];
-    let array = rows_json(conn, names_cache, tenant, def.fields, &rows, rows[0].len()).await?;
+    let array = rows_json(conn, caches, tenant, def.fields, &rows, rows[0].len()).await?;
     // `[{…}]`: the one object inside.
     Ok(Some(array[1..array.len() - 1].to_vec()))
 }
 
 async fn fetch_lines(
     conn: &mut PgConnection,
-    names_cache: Option<&Cache>,
+    caches: NameCaches<'_>,
     lines: &LinesDef,
     tenant: &str,
     header: Uuid,
@@ -305,7 +333,7 @@ async fn fetch_lines(
         .push(" ORDER BY t.line_no");
     let rows = qb.build().fetch_all(&mut *conn).await?;
     let count = rows.first().map_or(0, PgRow::len);
-    let json = rows_json(conn, names_cache, tenant, lines.fields, &rows, count).await?;
+    let json = rows_json(conn, caches, tenant, lines.fields, &rows, count).await?;
     serde_json::from_slice(&json).map_err(|err| sqlx::Error::Decode(err.into()))
 }
 
@@ -337,9 +365,12 @@ pub async fn get_record(
     let def = entity.registry();
     let include_sensitive = levels.contains(Level::Edit);
     let not_found = || ApiError::not_found(entity.as_str());
-    let (cache, tenant) = (user.cache.as_ref(), user.tenant_id.as_str());
+    let (caches, tenant) = (
+        NameCaches::reading(user.cache.as_ref()),
+        user.tenant_id.as_str(),
+    );
     if def.lines.is_some() {
-        let mut record = fetch_record(&mut conn, cache, def, tenant, id, include_sensitive, key)
+        let mut record = fetch_record(&mut conn, caches, def, tenant, id, include_sensitive, key)
             .await?
             .ok_or_else(not_found)?;
         record["_permissions"] = json!(levels.to_vec());
@@ -351,7 +382,7 @@ pub async fn get_record(
     // Written into the object's text rather than parsed and written again (parsing alone was 4 %
     // of a GET's server CPU): `_permissions` sorts before every field name, so it goes first,
     // where a sorted map would put it.
-    let object = fetch_record_text(&mut conn, cache, def, tenant, id, include_sensitive, key)
+    let object = fetch_record_text(&mut conn, caches, def, tenant, id, include_sensitive, key)
         .await?
         .ok_or_else(not_found)?;
     let mut out = Vec::with_capacity(object.len() + 48);
@@ -815,7 +846,7 @@ pub async fn list_records(
     let record_columns = page.first().map_or(0, |row| row.len() - 1);
     let data = rows_json(
         &mut conn,
-        user.cache.as_ref(),
+        NameCaches::reading(user.cache.as_ref()),
         &user.tenant_id,
         def.fields,
         page,
@@ -1687,9 +1718,17 @@ pub async fn create_record(
         )
         .await?;
     }
-    let record = fetch_record(&mut tx, None, def, tenant, id, true, key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
+    let record = fetch_record(
+        &mut tx,
+        NameCaches::writing(user.cache.as_ref()),
+        def,
+        tenant,
+        id,
+        true,
+        key,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
     crate::audit::record(
         &mut *tx,
         meta,
@@ -1876,9 +1915,17 @@ pub async fn update_record(
     })?;
     let tenant = user.tenant_id.as_str();
     let mut tx = db.begin().await?;
-    let before = fetch_record(&mut tx, None, def, tenant, id, true, key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
+    let before = fetch_record(
+        &mut tx,
+        NameCaches::writing(user.cache.as_ref()),
+        def,
+        tenant,
+        id,
+        true,
+        key,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
     let checked = check_write(&mut tx, user, def, body, false).await?;
     if checked.columns.is_empty() && checked.lines.is_none() {
         return Err(ApiError::validation(
@@ -1917,9 +1964,17 @@ pub async fn update_record(
     }
     sync_registry(&mut tx, def, tenant, id).await?;
     sessions_follow(&mut tx, user, entity).await?;
-    let mut after = fetch_record(&mut tx, None, def, tenant, id, true, key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
+    let mut after = fetch_record(
+        &mut tx,
+        NameCaches::writing(user.cache.as_ref()),
+        def,
+        tenant,
+        id,
+        true,
+        key,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
     let (changed_before, changed_after) = changed_fields(def, &before, &after);
     crate::audit::record(
         &mut *tx,
@@ -2014,9 +2069,17 @@ pub async fn set_active(
         permissions::require_instance_level(db, user, entity, id, Level::Delete).await?;
     let tenant = user.tenant_id.as_str();
     let mut tx = db.begin().await?;
-    let before = fetch_record(&mut tx, None, def, tenant, id, true, key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
+    let before = fetch_record(
+        &mut tx,
+        NameCaches::writing(user.cache.as_ref()),
+        def,
+        tenant,
+        id,
+        true,
+        key,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
     if before["active_flag"] == json!(active) {
         let state = if active {
             "is not deleted"
@@ -2058,9 +2121,17 @@ pub async fn set_active(
     }
     sync_registry(&mut tx, def, tenant, id).await?;
     sessions_follow(&mut tx, user, entity).await?;
-    let mut after = fetch_record(&mut tx, None, def, tenant, id, true, key)
-        .await?
-        .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
+    let mut after = fetch_record(
+        &mut tx,
+        NameCaches::writing(user.cache.as_ref()),
+        def,
+        tenant,
+        id,
+        true,
+        key,
+    )
+    .await?
+    .ok_or_else(|| ApiError::not_found(entity.as_str()))?;
     crate::audit::record(
         &mut *tx,
         meta,

@@ -363,8 +363,17 @@ async fn datalabels_are_stored_by_key_and_shown_by_name(pool: PgPool) {
     assert_eq!(task["task_stage"], 2);
     assert_eq!(task["task_stage_name"], "In Progress");
 
-    // Renaming the label changes what every record shows.
-    app.exec("UPDATE app.setting_datalabel_task_stage SET name = 'Doing' WHERE tenant_id = 'acme' AND level_id = 2").await;
+    // Renaming the label changes what every record shows (the server keeps the names in memory:
+    // the rename's invalidation is what reaches them, so it goes through the API).
+    let renamed = app
+        .send_json(
+            Method::PATCH,
+            "/api/v1/setting/task_stage/2",
+            Some(&admin),
+            Some(&json!({"name": "Doing"})),
+        )
+        .await;
+    assert_eq!(renamed.status, StatusCode::OK, "{}", renamed.json());
     let path = format!("/api/v1/task/{}", task["id"].as_str().unwrap());
     assert_eq!(
         app.get_as(&admin, &path).await.json()["task_stage_name"],
